@@ -18,6 +18,13 @@ export type UserInput = Partial<Pick<User, 'name' | 'domainId' | 'enabled' | 'em
 };
 export type RoleInput = Partial<Pick<Role, 'name' | 'domainId' | 'description'>>;
 
+export interface AssignmentNames {
+  user(id: string): Record<string, unknown>;
+  project(id: string): Record<string, unknown>;
+  role(id: string): Record<string, unknown>;
+  domain(id: string): Record<string, unknown>;
+}
+
 /** A grant target: a project or a domain. */
 export type GrantTarget = { projectId: string } | { domainId: string };
 
@@ -87,6 +94,17 @@ export class IdentityService {
     for (const id of ids) {
       const p = await this.store.getProject(id);
       if (p) out.push(p);
+    }
+    return out;
+  }
+  /** Domains on which the user holds a role (GET /v3/auth/domains). */
+  async listUserDomains(ctx: RequestContext, userId: string): Promise<Domain[]> {
+    authorize(identityPolicy, ctx, 'identity:list_user_projects', { userId });
+    const ids = new Set((await this.store.listAssignments({ userId })).flatMap((a) => (a.domainId ? [a.domainId] : [])));
+    const out: Domain[] = [];
+    for (const id of ids) {
+      const d = await this.store.getDomain(id);
+      if (d?.enabled) out.push(d);
     }
     return out;
   }
@@ -239,6 +257,24 @@ export class IdentityService {
     const ownProject = f.projectId !== undefined && isAllowed(identityPolicy, ctx, 'identity:list_role_assignments_for_project', { projectId: f.projectId });
     if (!ownProject) authorize(identityPolicy, ctx, 'identity:list_role_assignments');
     return this.store.listAssignments(f);
+  }
+
+  /**
+   * Names for `include_names` on role assignments. Call only after listRoleAssignments has authorized
+   * the caller: it reveals names of the users, projects and roles in assignments the caller may see.
+   */
+  async assignmentNames(): Promise<AssignmentNames> {
+    const [users, projects, roles, domains] = await Promise.all([this.store.listUsers(), this.store.listProjects(), this.store.listRoles(), this.store.listDomains()]);
+    const dom = new Map(domains.map((x) => [x.id, { id: x.id, name: x.name }]));
+    const u = new Map(users.map((x) => [x.id, x]));
+    const pr = new Map(projects.map((x) => [x.id, x]));
+    const r = new Map(roles.map((x) => [x.id, x]));
+    return {
+      user: (id) => (u.has(id) ? { name: u.get(id)?.name, domain: dom.get(u.get(id)?.domainId as string) } : {}),
+      project: (id) => (pr.has(id) ? { name: pr.get(id)?.name, domain: dom.get(pr.get(id)?.domainId as string) } : {}),
+      role: (id) => (r.has(id) ? { name: r.get(id)?.name } : {}),
+      domain: (id) => (dom.has(id) ? { name: dom.get(id)?.name } : {}),
+    };
   }
 
   private async checkedTarget(target: GrantTarget, userId: string): Promise<void> {
