@@ -1,7 +1,7 @@
 /** Keystone version documents and /v3/auth/*: tokens, their projects, domains and catalog. */
 import type { FastifyInstance } from 'fastify';
 import { Unauthorized } from '../../core/errors.js';
-import type { IdentityApiDeps } from './index.js';
+import type { IdentityApiDeps } from './deps.js';
 import { baseUrl } from '../http/server.js';
 import { catalogView, domainView, listLinks, projectView, tokenView } from './views.js';
 import type { AuthRequest } from '../../core/identity/auth-service.js';

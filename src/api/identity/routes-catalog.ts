@@ -1,7 +1,7 @@
 /** Keystone v3 regions, services and endpoints. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EndpointInterface } from '../../core/model/identity.js';
-import type { IdentityApiDeps } from './index.js';
+import type { IdentityApiDeps } from './deps.js';
 import { baseUrl } from '../http/server.js';
 import { bool, envelope, filterByQuery, str } from './body.js';
 import { endpointView, listLinks, regionView, serviceView } from './views.js';

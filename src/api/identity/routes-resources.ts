@@ -1,6 +1,6 @@
 /** Keystone v3 domains, projects, users, roles, grants and role assignments. Thin: parse, one call, render. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { IdentityApiDeps } from './index.js';
+import type { IdentityApiDeps } from './deps.js';
 import type { GrantTarget } from '../../core/identity/identity-service.js';
 import { baseUrl } from '../http/server.js';
 import { bool, envelope, filterByQuery, str, strList } from './body.js';

@@ -1,0 +1,63 @@
+/**
+ * The dependency rule of docs/architecture.md, enforced in CI (`npm run lint`):
+ * core imports only core (and no node: modules); drivers, store, export and agent import core/model
+ * and core/ports (never api); api imports core, never store or drivers; only main.ts and tests wire.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-pure',
+      comment: 'src/core imports only src/core: no node:* modules, no packages, no other layer',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { pathNot: '^src/core/' },
+    },
+    {
+      name: 'adapters-use-model-and-ports-only',
+      comment: 'drivers, store, export and agent see the core only through core/model, core/ports and core/errors',
+      severity: 'error',
+      from: { path: '^src/(drivers|store|export|agent)/', pathNot: '^src/drivers/dataplane/' },
+      to: { path: '^src/core/', pathNot: '^src/core/(model|ports|errors\\.ts)' },
+    },
+    {
+      name: 'dataplane-drivers-use-the-plan-contract',
+      comment: 'data plane drivers consume the per-host spec (core/network/plan) and pure address helpers, nothing else of the core',
+      severity: 'error',
+      from: { path: '^src/drivers/dataplane/' },
+      to: { path: '^src/core/', pathNot: '^src/core/(model|ports|errors\\.ts|network/(plan|topology|ip)/)' },
+    },
+    {
+      name: 'adapters-never-import-api',
+      severity: 'error',
+      from: { path: '^src/(drivers|store|export|agent|core)/' },
+      to: { path: '^src/api/' },
+    },
+    {
+      name: 'api-never-imports-adapters',
+      comment: 'api talks to core services only; main.ts wires the concrete store and drivers',
+      severity: 'error',
+      from: { path: '^src/api/' },
+      to: { path: '^src/(store|drivers|export|agent)/' },
+    },
+    {
+      name: 'only-main-wires',
+      comment: 'nothing but main.ts (and tests) may import main.ts',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(main|cli/.*)\\.ts$' },
+      to: { path: '^src/main\\.ts$' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$|/contract/|test-databases\\.ts$' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};
