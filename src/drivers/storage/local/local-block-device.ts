@@ -64,16 +64,20 @@ export class LocalBlockDevice implements BlockDevice {
     if (--this.own === 0 && this.idle) this.idle();
   }
 
-  private async waitLocks(offset: number, length: number): Promise<void> {
-    if (this.locks.size === 0 || length === 0) return;
+  /**
+   * A lock held on any extent of the range, or undefined. Callers loop `while ((w = lockedIn())) await w`
+   * and then plan *synchronously*: any await between the check and the plan would let another I/O
+   * lock (and half-fill) an extent we are about to use.
+   */
+  private lockedIn(offset: number, length: number): Promise<void> | undefined {
+    if (this.locks.size === 0 || length === 0) return undefined;
     const first = Math.floor(offset / EXTENT_SIZE);
     const last = Math.floor((offset + length - 1) / EXTENT_SIZE);
-    for (;;) {
-      let waitOn: Promise<void> | undefined;
-      for (let i = first; i <= last && !waitOn; i++) waitOn = this.locks.get(i);
-      if (!waitOn) return;
-      await waitOn;
+    for (let i = first; i <= last; i++) {
+      const w = this.locks.get(i);
+      if (w) return w;
     }
+    return undefined;
   }
 
   // ---- read -----------------------------------------------------------------------------------------
@@ -82,7 +86,7 @@ export class LocalBlockDevice implements BlockDevice {
     this.check(offset, length, false);
     const epoch = await this.enter();
     try {
-      await this.waitLocks(offset, length);
+      for (let w = this.lockedIn(offset, length); w; w = this.lockedIn(offset, length)) await w;
       const buf = Buffer.allocUnsafe(length);
       const tree = this.store.tree;
       const ios: Promise<void>[] = [];
@@ -134,7 +138,7 @@ export class LocalBlockDevice implements BlockDevice {
   }
 
   private async writeLocked(offset: number, data: Uint8Array): Promise<void> {
-    await this.waitLocks(offset, data.length);
+    for (let w = this.lockedIn(offset, data.length); w; w = this.lockedIn(offset, data.length)) await w;
     const store = this.store;
     const tree = store.tree;
     const fd = store.poolFd;
@@ -213,7 +217,7 @@ export class LocalBlockDevice implements BlockDevice {
     this.check(offset, length, true);
     const epoch = await this.enter();
     try {
-      await this.waitLocks(offset, length);
+      for (let w = this.lockedIn(offset, length); w; w = this.lockedIn(offset, length)) await w;
       this.unmapWhole(offset, length);
     } finally {
       this.leave(epoch);
@@ -247,7 +251,7 @@ export class LocalBlockDevice implements BlockDevice {
     this.check(offset, length, true);
     const epoch = await this.enter();
     try {
-      await this.waitLocks(offset, length);
+      for (let w = this.lockedIn(offset, length); w; w = this.lockedIn(offset, length)) await w;
       if (options?.noHole) await this.writeZeroRange(offset, length);
       else {
         const { head, tail } = this.unmapWhole(offset, length);
