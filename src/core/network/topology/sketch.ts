@@ -15,7 +15,7 @@ import {
   type SecurityGroupRule,
   type Topology,
 } from './topology.js';
-import { inCidr, ipVersionOf, nthAddress } from './ip-address.js';
+import { canonicalIp, inCidr, ipVersionOf, nthAddress } from './ip-address.js';
 
 export interface SubnetSketch {
   id: string;
@@ -307,7 +307,16 @@ export function topologyFromSketch(sk: TopologySketch): Topology {
     });
   }
 
-  // DHCP ports, as Neutron's DHCP agent would create them: one per network with a DHCP subnet.
+  // DHCP ports, as Neutron's DHCP agent would create them: one per network with a DHCP subnet, on
+  // the lowest free address from .2 (IPAM would never hand out one already taken).
+  const used = new Set(t.ports.flatMap((p) => p.fixedIps.map((f) => `${f.subnetId}|${canonicalIp(f.ipAddress)}`)));
+  const freeAddress = (subnetId: string, cidr: string, gateway: string | null): string => {
+    for (let k = 2; k < 1 << 16; k++) {
+      const ip = nthAddress(cidr, k);
+      if (!used.has(`${subnetId}|${canonicalIp(ip)}`) && ip !== gateway) return ip;
+    }
+    throw new Error(`subnet ${subnetId} is full`);
+  };
   for (const n of t.networks) {
     const subs = t.subnets.filter((s) => s.networkId === n.id && s.enableDhcp);
     if (subs.length === 0 || n.external) continue;
@@ -317,7 +326,7 @@ export function topologyFromSketch(sk: TopologySketch): Topology {
       projectId: n.projectId,
       name: '',
       macAddress: macFor(macIndex++),
-      fixedIps: subs.map((s) => ({ subnetId: s.id, ipAddress: nthAddress(s.cidr, 2) })),
+      fixedIps: subs.map((s) => ({ subnetId: s.id, ipAddress: freeAddress(s.id, s.cidr, s.gatewayIp) })),
       securityGroupIds: [],
       allowedAddressPairs: [],
       portSecurityEnabled: false,

@@ -47,6 +47,7 @@ export class TraceRun {
   hops: TraceHop[] = [];
   readonly conntrack = new Set<string>();
   readonly snat: { from: string; to: string }[] = [];
+  readonly dnat: { from: string; to: string }[] = [];
   routerHops = 0;
 
   hop(step: TraceStep, node: string, ok: boolean, detail: string, extra: Partial<TraceHop> = {}): void {

@@ -193,14 +193,25 @@ export class Pipeline {
     run.hop('router', rid, true, `router ${rid} receives ${describe(p)} on ${inPort.portId}`);
     // Destination NAT first: floating IPs, then replies to flows this router source-NATed.
     const fip = this.fabric.floatingIps.get(canonical(p.dstIp));
+    let dnatted = false;
     if (fip && fip.routerId === rid) {
       run.hop('nat', rid, true, `DNAT floating IP ${fip.floatingIpAddress} → ${fip.fixedIpAddress} (port ${fip.portId})`, { nat: { kind: 'dnat', from: p.dstIp, to: fip.fixedIpAddress } });
+      run.dnat.push({ from: fip.floatingIpAddress, to: fip.fixedIpAddress });
       p = { ...p, dstIp: fip.fixedIpAddress };
+      dnatted = true;
     } else if (p.reply) {
       const s = run.snat.find((x) => canonical(x.to) === canonical(p.dstIp));
       if (s) {
         run.hop('nat', rid, true, `un-SNAT reply ${s.to} → ${s.from}`, { nat: { kind: 'dnat', from: p.dstIp, to: s.from } });
         p = { ...p, dstIp: s.from };
+      }
+    }
+    if (p.reply) {
+      // Replies of DNATed flows leave with the floating IP they were sent to.
+      const d = run.dnat.find((x) => canonical(x.to) === canonical(p.srcIp));
+      if (d) {
+        run.hop('nat', rid, true, `un-DNAT reply source ${d.to} → floating IP ${d.from}`, { nat: { kind: 'snat', from: p.srcIp, to: d.from } });
+        p = { ...p, srcIp: d.from };
       }
     }
     const ownIps = [...r.interfaces.map((i) => i.ipAddress), ...(r.gateway?.ips.map((i) => i.ipAddress) ?? [])];
@@ -228,15 +239,27 @@ export class Pipeline {
     const seg = outNet ? this.fabric.segments.get(outNet) : undefined;
     if (!seg || !outNet) return run.stop('dropped', 'router', rid, `router ${rid}'s port ${route.viaPortId} is not realized`);
     if (r.gateway && route.viaPortId === r.gateway.portId) p = this.snat(run, r, p);
+    else if (dnatted && r.gateway && inPort.portId !== r.gateway.portId) {
+      // Hairpin: an inside client reached a floating IP; source-NAT it too, or the answer would
+      // go straight back and miss the reverse translation.
+      p = this.snat(run, r, p, true);
+    }
     if (p.size > seg.mtu) {
       return run.stop('mtu_exceeded', 'mtu', rid, `router ${rid}: ${p.size}-byte packet exceeds MTU ${seg.mtu} of network ${outNet}; don't-fragment set, ICMP fragmentation-needed sent back`);
     }
     return this.switch(run, seg, outPort?.hostId ?? r.hostId, route.viaPortId, p, nexthop);
   }
 
-  private snat(run: TraceRun, r: RouterSpec, p: SimPacket): SimPacket {
+  private snat(run: TraceRun, r: RouterSpec, p: SimPacket, hairpin = false): SimPacket {
     const gw = r.gateway!;
     if (inAny(gw.ips.map((i) => i.cidr), p.srcIp)) return p;
+    if (hairpin) {
+      const gip = gw.ips.find((i) => parseIp(i.ipAddress)?.version === p.version);
+      if (!gip) return p;
+      run.snat.push({ from: p.srcIp, to: gip.ipAddress });
+      run.hop('nat', r.routerId, true, `hairpin SNAT ${p.srcIp} → ${gip.ipAddress} (router gateway)`, { nat: { kind: 'snat', from: p.srcIp, to: gip.ipAddress } });
+      return { ...p, srcIp: gip.ipAddress };
+    }
     const fip = this.fabric.floatingByFixed.get(`${r.routerId}|${canonical(p.srcIp)}`);
     if (fip) {
       run.hop('nat', r.routerId, true, `SNAT ${p.srcIp} → floating IP ${fip.floatingIpAddress}`, { nat: { kind: 'snat', from: p.srcIp, to: fip.floatingIpAddress } });
@@ -273,11 +296,27 @@ export class Pipeline {
     const seg = this.fabric.segments.get(net);
     if (!seg || !seg.external) return run.stop('invalid_probe', 'outside', node, `${net} is not a realized external network`);
     const onLink = inAny(seg.subnets.filter((s) => s.ipVersion === p.version).map((s) => s.cidr), p.dstIp);
-    if (!onLink) {
-      return run.stop('no_route', 'outside', node, `the outside world has no route to ${p.dstIp}: only ${seg.subnets.map((s) => s.cidr).join(', ')} are reachable through ${net}`);
-    }
-    run.hop('outside', node, true, `${p.reply ? 'reply' : 'packet'} ${describe(p)} enters ${net} from the upstream gateway`);
     const upstream = seg.subnets.find((s) => s.ipVersion === p.version)?.gatewayIp ?? node;
-    return this.switch(run, seg, null, upstream, p, p.dstIp);
+    let nexthop = p.dstIp;
+    if (!onLink) {
+      // IPv6 tenant prefixes are routed, not NATed: upstream learns them via the routers' gateways.
+      const via = p.version === 6 ? this.routerForPrefix(net, p.dstIp) : null;
+      if (!via) {
+        return run.stop('no_route', 'outside', node, `the outside world has no route to ${p.dstIp}: only ${seg.subnets.map((s) => s.cidr).join(', ')}${p.version === 6 ? ' and IPv6 subnets behind its routers' : ''} are reachable through ${net}`);
+      }
+      nexthop = via;
+    }
+    run.hop('outside', node, true, `${p.reply ? 'reply' : 'packet'} ${describe(p)} enters ${net} from the upstream gateway${nexthop !== p.dstIp ? ` towards ${nexthop}` : ''}`);
+    return this.switch(run, seg, null, upstream, p, nexthop);
+  }
+
+  /** The gateway address of the router on `net` that has an interface subnet holding `ip`. */
+  private routerForPrefix(net: string, ip: string): string | null {
+    for (const r of this.fabric.routers.values()) {
+      if (r.gateway?.networkId !== net || !inAny(r.interfaces.map((i) => i.cidr), ip)) continue;
+      const gip = r.gateway.ips.find((g) => parseIp(g.ipAddress)?.version === parseIp(ip)?.version);
+      if (gip) return gip.ipAddress;
+    }
+    return null;
   }
 }

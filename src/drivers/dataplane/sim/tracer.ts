@@ -126,6 +126,7 @@ export function tracePacket(fabric: Fabric, probe: TraceProbe): TraceResult {
   // Share state, not hops.
   (back as { conntrack: Set<string> }).conntrack = run.conntrack;
   (back as { snat: { from: string; to: string }[] }).snat = run.snat;
+  (back as { dnat: { from: string; to: string }[] }).dnat = run.dnat;
   const rep = a.kind === 'port'
     ? pipeline.fromPort(back, fabric.ports.get(a.fromNode)!, replyPacket)
     : pipeline.fromOutside(back, a.networkId, replyPacket);
