@@ -67,10 +67,11 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
   const home = resolve(cfg.home);
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const secrets = loadSecrets(home, cfg.adminPassword);
-  const logger = pino(
-    { level: cfg.logLevel ?? 'info', redact: ['req.headers["x-auth-token"]', 'req.headers["x-subject-token"]', '*.password'] },
-    cfg.logTo === 'stdout' ? pino.destination(1) : pino.destination({ dest: cfg.logTo ?? join(home, 'pocketstack.log'), sync: false, mkdir: true }),
-  );
+  const destination =
+    cfg.logTo === 'stdout' ? pino.destination(1) : pino.destination({ dest: cfg.logTo ?? join(home, 'pocketstack.log'), sync: false, mkdir: true });
+  // An async log file must be open before anything may exit, or pino's exit flush throws.
+  const logReady = cfg.logTo === 'stdout' ? Promise.resolve() : new Promise<void>((r) => destination.once('ready', () => r()));
+  const logger = pino({ level: cfg.logLevel ?? 'info', redact: ['req.headers["x-auth-token"]', 'req.headers["x-subject-token"]', '*.password'] }, destination);
 
   const dbUrl = cfg.db === 'sqlite' ? join(home, 'state.db') : cfg.db;
   const database = await openDatabase(dbUrl);
@@ -113,6 +114,7 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
   );
   const cloudsYaml = writeCloudsYaml(home, { authUrl: `${url}/identity/v3`, region: cfg.region, adminPassword: secrets.adminPassword, demoPassword: secrets.demoPassword });
   logger.info({ url, home, db: database.dialect }, 'PocketStack ready');
+  await logReady;
 
   let closing: Promise<void> | null = null;
   return {

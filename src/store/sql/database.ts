@@ -4,7 +4,6 @@
  */
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -23,7 +22,7 @@ export function dialectOf(url: string): Dialect {
 
 export async function openDatabase(url: string): Promise<SqlDatabase> {
   const dialect = dialectOf(url);
-  const db = dialect === 'postgres' ? openPostgres(url) : openSqlite(url.replace(/^sqlite:(\/\/)?/, ''));
+  const db = dialect === 'postgres' ? await openPostgres(url) : openSqlite(url.replace(/^sqlite:(\/\/)?/, ''));
   try {
     await migrate(db);
   } catch (e) {
@@ -43,7 +42,9 @@ function openSqlite(path: string): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
 }
 
-function openPostgres(url: string): Kysely<Database> {
+async function openPostgres(url: string): Promise<Kysely<Database>> {
+  // Loaded only when asked for: most users never start PostgreSQL, and start-up time matters.
+  const pg = (await import('pg')).default;
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
