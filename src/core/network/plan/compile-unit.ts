@@ -286,11 +286,13 @@ export function compileDhcp(ix: TopologyIndex, networkId: string, o: CompileOpti
       if (dhcpSubnets.has(f.subnetId)) hosts.push({ portId: p.id, macAddress: p.macAddress.toLowerCase(), ipAddress: f.ipAddress, subnetId: f.subnetId });
     }
   }
+  // No server port (yet): nothing to realize; the unit recompiles when the DHCP port arrives.
+  if (!server) return null;
   hosts.sort((a, b) => (a.portId === b.portId ? (a.subnetId < b.subnetId ? -1 : 1) : a.portId < b.portId ? -1 : 1));
   return {
     networkId: n.id,
-    serverPortId: server?.id ?? null,
-    serverMac: server?.macAddress.toLowerCase() ?? null,
+    serverPortId: server.id,
+    serverMac: server.macAddress.toLowerCase(),
     subnets,
     hosts,
     generation: ix.generation,

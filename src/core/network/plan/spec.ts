@@ -157,9 +157,9 @@ export interface DhcpHostSpec {
 
 export interface DhcpSpec {
   networkId: string;
-  /** The network:dhcp port that answers; null when the network has none yet. */
-  serverPortId: string | null;
-  serverMac: string | null;
+  /** The network:dhcp port that answers (a network without one gets no DhcpSpec). */
+  serverPortId: string;
+  serverMac: string;
   subnets: DhcpSubnetSpec[];
   hosts: DhcpHostSpec[];
   generation: number;

@@ -279,7 +279,10 @@ export function topologyFromSketch(sk: TopologySketch): Topology {
     if (!net) throw new Error(`vm ${v.id}: unknown network ${v.network}`);
     const projectId = v.project ?? net.projectId;
     const sgs = v.securityGroups ?? [ensureDefault(projectId)];
-    for (const g of sgs) if (!groups.has(g)) throw new Error(`vm ${v.id}: unknown security group ${g}`);
+    for (const g of sgs) {
+      if (g === defaultGroupId(projectId)) ensureDefault(projectId);
+      if (!groups.has(g)) throw new Error(`vm ${v.id}: unknown security group ${g}`);
+    }
     const host = v.host ?? DEFAULT_HOST_ID;
     t.ports.push({
       id: v.id,
