@@ -97,7 +97,25 @@ export interface OperationRow {
   seq: Generated<number>;
 }
 
+export interface ResourceRow {
+  kind: string;
+  id: string;
+  project_id: string;
+  parent_id: string | null;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+  data: string;
+}
+export interface ClaimRow {
+  namespace: string;
+  key: string;
+  owner: string;
+}
+
 export interface Database {
+  resources: ResourceRow;
+  claims: ClaimRow;
   domains: DomainRow;
   projects: ProjectRow;
   users: UserRow;

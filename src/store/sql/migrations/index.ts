@@ -4,9 +4,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-identity.js';
+import * as m002 from './002-resources.js';
 
 const all: Record<string, Migration> = {
   '001-identity': m001,
+  '002-resources': m002,
 };
 
 export const migrationProvider: MigrationProvider = {

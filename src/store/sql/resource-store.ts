@@ -1,0 +1,161 @@
+/**
+ * ResourceStore over SQL: JSON documents keyed by (kind, id) with project and parent columns for
+ * scoped lookups, a revision for compare-and-swap, and a claims table whose primary key makes address,
+ * MAC and segment allocation race-free on both engines.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { Conflict, NotFound, PreconditionFailed } from '../../core/errors.js';
+import type { ListWhere, NewResource, ResourceStore, ResourceTx, StoredResource } from '../../core/ports/resource-store.js';
+import { recordChangeIn } from './change-feed.js';
+import { isUniqueViolation, type Dialect } from './database.js';
+import type { Database, ResourceRow } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+function fromRow<T>(r: ResourceRow): StoredResource<T> {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    parentId: r.parent_id,
+    revision: Number(r.revision),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    data: JSON.parse(r.data) as T,
+  };
+}
+
+/** Timestamps as OpenStack shows them: ISO 8601 to the second, UTC. */
+const nowIso = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+class SqlResourceTx implements ResourceTx {
+  constructor(
+    protected readonly db: Db,
+    protected readonly dialect: Dialect,
+    private readonly inTransaction: boolean,
+  ) {}
+
+  async get<T>(kind: string, id: string): Promise<StoredResource<T> | undefined> {
+    const r = await this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
+    return r ? fromRow<T>(r) : undefined;
+  }
+
+  async getForUpdate<T>(kind: string, id: string): Promise<StoredResource<T> | undefined> {
+    let q = this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', '=', id);
+    // SQLite serializes writers already (and has no FOR UPDATE); PostgreSQL needs the row lock.
+    if (this.dialect === 'postgres' && this.inTransaction) q = q.forUpdate();
+    const r = await q.executeTakeFirst();
+    return r ? fromRow<T>(r) : undefined;
+  }
+
+  async list<T>(kind: string, where: ListWhere = {}): Promise<StoredResource<T>[]> {
+    if (where.ids && where.ids.length === 0) return [];
+    let q = this.db.selectFrom('resources').selectAll().where('kind', '=', kind);
+    if (where.projectId !== undefined) q = q.where('project_id', '=', where.projectId);
+    if (where.parentId !== undefined) q = q.where('parent_id', '=', where.parentId);
+    if (where.ids) q = q.where('id', 'in', [...where.ids]);
+    const rows = await q.orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => fromRow<T>(r));
+  }
+
+  async count(kind: string, where: ListWhere = {}): Promise<number> {
+    let q = this.db.selectFrom('resources').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', kind);
+    if (where.projectId !== undefined) q = q.where('project_id', '=', where.projectId);
+    if (where.parentId !== undefined) q = q.where('parent_id', '=', where.parentId);
+    const r = await q.executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async insert<T>(kind: string, n: NewResource<T>): Promise<StoredResource<T>> {
+    const now = nowIso();
+    const row: ResourceRow = {
+      kind,
+      id: n.id,
+      project_id: n.projectId,
+      parent_id: n.parentId ?? null,
+      revision: 1,
+      created_at: now,
+      updated_at: now,
+      data: JSON.stringify(n.data),
+    };
+    try {
+      await this.db.insertInto('resources').values(row).execute();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new Conflict(`A ${kind} with id ${n.id} already exists.`, 'Conflict');
+      throw e;
+    }
+    return fromRow<T>(row);
+  }
+
+  async update<T>(kind: string, id: string, data: T, opts: { expectRevision?: number; parentId?: string | null } = {}): Promise<StoredResource<T>> {
+    const cur = await this.getForUpdate<T>(kind, id);
+    if (!cur) throw new NotFound(`${kind} ${id} could not be found.`, 'NotFound');
+    if (opts.expectRevision !== undefined && cur.revision !== opts.expectRevision) {
+      throw new PreconditionFailed(`Revision ${opts.expectRevision} does not match the current revision ${cur.revision} of ${kind} ${id}.`, 'RevisionNumberConstraintFailed');
+    }
+    const updatedAt = nowIso();
+    const parentId = opts.parentId !== undefined ? opts.parentId : cur.parentId;
+    // The revision in the WHERE clause is the compare-and-swap: a concurrent writer that got here first wins.
+    const r = await this.db
+      .updateTable('resources')
+      .set({ data: JSON.stringify(data), revision: cur.revision + 1, updated_at: updatedAt, parent_id: parentId })
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .where('revision', '=', cur.revision)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) {
+      throw new PreconditionFailed(`${kind} ${id} was changed concurrently; retry.`, 'RevisionNumberConstraintFailed');
+    }
+    return { ...cur, data, parentId, revision: cur.revision + 1, updatedAt };
+  }
+
+  async delete(kind: string, id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('resources').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  }
+
+  async claim(namespace: string, key: string, owner: string): Promise<boolean> {
+    const r = await this.db
+      .insertInto('claims')
+      .values({ namespace, key, owner })
+      .onConflict((oc) => oc.columns(['namespace', 'key']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async release(namespace: string, key: string): Promise<void> {
+    await this.db.deleteFrom('claims').where('namespace', '=', namespace).where('key', '=', key).execute();
+  }
+
+  async releaseOwner(namespacePrefix: string, owner: string): Promise<void> {
+    const held = await this.claimsOf(namespacePrefix, owner);
+    for (const c of held) await this.db.deleteFrom('claims').where('namespace', '=', c.namespace).where('key', '=', c.key).where('owner', '=', owner).execute();
+  }
+
+  async listClaims(namespace: string): Promise<Array<{ key: string; owner: string }>> {
+    return this.db.selectFrom('claims').select(['key', 'owner']).where('namespace', '=', namespace).execute();
+  }
+
+  async claimsOf(namespacePrefix: string, owner: string): Promise<Array<{ namespace: string; key: string }>> {
+    // An owner holds few claims: filter the prefix here rather than with LIKE, whose escaping differs by engine.
+    const rows = await this.db.selectFrom('claims').select(['namespace', 'key']).where('owner', '=', owner).orderBy('namespace').orderBy('key').execute();
+    return rows.filter((r) => r.namespace.startsWith(namespacePrefix));
+  }
+
+  async recordChange(kind: string, id: string, op: 'create' | 'update' | 'delete'): Promise<number> {
+    if (this.inTransaction) return recordChangeIn(this.db as Transaction<Database>, kind, id, op);
+    return this.db.transaction().execute((trx) => recordChangeIn(trx, kind, id, op));
+  }
+}
+
+export class SqlResourceStore extends SqlResourceTx implements ResourceStore {
+  constructor(
+    private readonly root: Kysely<Database>,
+    dialect: Dialect,
+  ) {
+    super(root, dialect, false);
+  }
+
+  transaction<T>(fn: (tx: ResourceTx) => Promise<T>): Promise<T> {
+    return this.root.transaction().execute((trx) => fn(new SqlResourceTx(trx, this.dialect, true)));
+  }
+}
