@@ -17,6 +17,9 @@ import { createHttpMetrics } from './api/http/metrics.js';
 import { createHttpServer } from './api/http/server.js';
 import { openDatabase, ping } from './store/sql/database.js';
 import { SqlIdentityStore } from './store/sql/identity-store.js';
+import { SqlResourceStore } from './store/sql/resource-store.js';
+import { MODULES } from './wiring/modules.js';
+import type { MountedModule } from './wiring/module.js';
 import { loadSecrets } from './home/secrets.js';
 import { writeCloudsYaml } from './home/clouds-yaml.js';
 
@@ -89,6 +92,21 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
     health: () => ping(database.db),
   });
   registerIdentityApi(app, { auth, identity, catalog });
+  const resources = new SqlResourceStore(database.db, database.dialect);
+  const modules: MountedModule[] = [];
+  for (const factory of MODULES) {
+    modules.push(
+      await factory({
+        app,
+        resources,
+        ids: randomIds,
+        clock: systemClock,
+        logger,
+        home,
+        projectExists: async (id) => (await identityStore.getProject(id)) !== undefined,
+      }),
+    );
+  }
 
   let address: string;
   try {
@@ -98,7 +116,10 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
     throw e;
   }
   const url = address.replace('://[::1]', '://localhost');
-  const services: CatalogSpec[] = [{ type: 'identity', name: 'keystone', description: 'Identity (Keystone v3)', url: `${url}/identity` }];
+  const services: CatalogSpec[] = [
+    { type: 'identity', name: 'keystone', description: 'Identity (Keystone v3)', url: `${url}/identity` },
+    ...modules.flatMap((m) => m.catalog(url)),
+  ];
   await bootstrapIdentity(
     identityStore,
     hasher,
@@ -112,6 +133,7 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
     },
     () => new Date().toISOString(),
   );
+  for (const m of modules) await m.start?.(url);
   const cloudsYaml = writeCloudsYaml(home, { authUrl: `${url}/identity/v3`, region: cfg.region, adminPassword: secrets.adminPassword, demoPassword: secrets.demoPassword });
   logger.info({ url, home, db: database.dialect }, 'PocketStack ready');
   await logReady;
@@ -127,6 +149,7 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
     close() {
       closing ??= (async () => {
         await app.close();
+        for (const m of [...modules].reverse()) await m.stop?.();
         await database.close();
         logger.flush();
       })();

@@ -1,0 +1,7 @@
+/**
+ * The service modules this build mounts, in order. Each module's own wiring file (network.ts,
+ * volume.ts, compute.ts, …) adds itself here.
+ */
+import type { ModuleFactory } from './module.js';
+
+export const MODULES: ModuleFactory[] = [];
