@@ -149,18 +149,21 @@ export function resolveFloatingIpRouter(ix: TopologyIndex, fipId: string): strin
   const port = ix.ports.get(f.portId);
   const fixed = parseIp(f.fixedIpAddress);
   if (!port || !fixed) return null;
-  const candidates = [...(ix.routersByGatewayNetwork.get(f.floatingNetworkId) ?? [])].sort();
-  for (const rid of candidates) {
-    for (const pid of ix.portsByRouter.get(rid) ?? []) {
-      const rp = ix.ports.get(pid)!;
-      if (rp.deviceOwner !== 'network:router_interface' || rp.networkId !== port.networkId) continue;
-      for (const ip of rp.fixedIps) {
-        const c = parseCidr(ix.subnets.get(ip.subnetId)?.cidr ?? '');
-        if (c && cidrContains(c, fixed)) return rid;
-      }
+  // Walk the router interfaces on the port's network (few) rather than every router on the
+  // external network (many); lowest router id wins so the answer is stable.
+  let best: string | null = null;
+  for (const pid of ix.portsByNetwork.get(port.networkId) ?? []) {
+    const rp = ix.ports.get(pid)!;
+    if (rp.deviceOwner !== 'network:router_interface') continue;
+    if (best !== null && rp.deviceId >= best) continue;
+    const gw = ix.routers.get(rp.deviceId)?.externalGateway;
+    if (!gw || gw.networkId !== f.floatingNetworkId) continue;
+    for (const ip of rp.fixedIps) {
+      const c = parseCidr(ix.subnets.get(ip.subnetId)?.cidr ?? '');
+      if (c && cidrContains(c, fixed)) best = rp.deviceId;
     }
   }
-  return null;
+  return best;
 }
 
 const KIND_ORDER = { connected: 0, extra: 1, default: 2 } as const;
@@ -233,7 +236,13 @@ export function compileRouter(ix: TopologyIndex, routerId: string, o: CompileOpt
 
   const floatingIps: FloatingIpSpec[] = [];
   if (gw) {
-    for (const f of ix.floatingIps.values()) {
+    // Only floating IPs of ports on this router's networks can be served by it.
+    const candidates = new Set<string>();
+    for (const net of new Set(interfaces.map((i) => i.networkId))) {
+      for (const pid of ix.portsByNetwork.get(net) ?? []) for (const fid of ix.floatingIpsByPort.get(pid) ?? []) candidates.add(fid);
+    }
+    for (const fid of candidates) {
+      const f = ix.floatingIps.get(fid)!;
       if (f.floatingNetworkId !== gw.networkId || !f.portId || !f.fixedIpAddress) continue;
       if (resolveFloatingIpRouter(ix, f.id) !== r.id) continue;
       floatingIps.push({ floatingIpId: f.id, floatingIpAddress: f.floatingIpAddress, fixedIpAddress: f.fixedIpAddress, portId: f.portId });

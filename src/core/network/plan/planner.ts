@@ -51,6 +51,11 @@ function bump<K>(m: Map<K, number>, k: K, d: number): number {
   else m.set(k, v);
   return v;
 }
+function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  let set = m.get(k);
+  if (!set) m.set(k, (set = new Set()));
+  set.add(v);
+}
 function nested<K1, K2>(m: Map<K1, Map<K2, number>>, k1: K1): Map<K2, number> {
   let x = m.get(k1);
   if (!x) m.set(k1, (x = new Map()));
@@ -69,6 +74,10 @@ export class Planner {
   private readonly portsByHost = new Map<string, Set<string>>();
   /** network -> host -> number of ports: gives segment membership and tunnel peers */
   private readonly networkHosts = new Map<string, Map<string, number>>();
+  /** host -> network -> number of ports (the inverse of networkHosts, for assembly) */
+  private readonly hostNetworks = new Map<string, Map<string, number>>();
+  private readonly routersByHost = new Map<string, Set<string>>();
+  private readonly dhcpByHost = new Map<string, Set<string>>();
   /** host -> group -> number of ports using it */
   private readonly groupsByHost = new Map<string, Map<string, number>>();
   private readonly hostSpecCache = new Map<string, HostSpec>();
@@ -92,6 +101,9 @@ export class Planner {
     for (const m of [this.portSpecs, this.segmentSpecs, this.routerSpecs, this.dhcpSpecs, this.aclSpecs]) m.clear();
     this.portsByHost.clear();
     this.networkHosts.clear();
+    this.hostNetworks.clear();
+    this.routersByHost.clear();
+    this.dhcpByHost.clear();
     this.groupsByHost.clear();
     this.hostSpecCache.clear();
     this.fipRouter.clear();
@@ -206,6 +218,7 @@ export class Planner {
         changedHosts.add(old.hostId);
         this.portsByHost.get(old.hostId)?.delete(id);
         if (bump(nested(this.networkHosts, old.networkId), old.hostId, -1) === 0) dirty.add(`segment:${old.networkId}`);
+        bump(nested(this.hostNetworks, old.hostId), old.networkId, -1);
         for (const g of old.securityGroupIds) bump(nested(this.groupsByHost, old.hostId), g, -1);
         this.portSpecs.delete(id);
       }
@@ -215,6 +228,7 @@ export class Planner {
         if (!set) this.portsByHost.set(spec.hostId, (set = new Set()));
         set.add(id);
         if (bump(nested(this.networkHosts, spec.networkId), spec.hostId, 1) === 1) dirty.add(`segment:${spec.networkId}`);
+        bump(nested(this.hostNetworks, spec.hostId), spec.networkId, 1);
         for (const g of spec.securityGroupIds) bump(nested(this.groupsByHost, spec.hostId), g, 1);
         this.portSpecs.set(id, spec);
       }
@@ -232,9 +246,13 @@ export class Planner {
     for (const id of of('router')) {
       const old = this.routerSpecs.get(id);
       const spec = compileRouter(this.ix, id, this.opts);
-      if (old) changedHosts.add(old.hostId);
+      if (old) {
+        changedHosts.add(old.hostId);
+        this.routersByHost.get(old.hostId)?.delete(id);
+      }
       if (spec) {
         changedHosts.add(spec.hostId);
+        addTo(this.routersByHost, spec.hostId, id);
         this.routerSpecs.set(id, spec);
         for (const f of spec.floatingIps) this.fipRouter.set(f.floatingIpId, id);
       } else this.routerSpecs.delete(id);
@@ -242,9 +260,15 @@ export class Planner {
     for (const id of of('dhcp')) {
       const old = this.dhcpSpecs.get(id);
       const spec = compileDhcp(this.ix, id, this.opts);
-      if (old) changedHosts.add(this.dhcpHost(old));
+      if (old) {
+        const h = this.dhcpHost(old);
+        changedHosts.add(h);
+        this.dhcpByHost.get(h)?.delete(id);
+      }
       if (spec) {
-        changedHosts.add(this.dhcpHost(spec));
+        const h = this.dhcpHost(spec);
+        changedHosts.add(h);
+        addTo(this.dhcpByHost, h, id);
         this.dhcpSpecs.set(id, spec);
       } else this.dhcpSpecs.delete(id);
     }
@@ -264,9 +288,8 @@ export class Planner {
 
   /** Every host that has anything to realize, sorted. */
   hosts(): string[] {
-    const hs = new Set<string>(this.portsByHost.keys());
-    for (const r of this.routerSpecs.values()) hs.add(r.hostId);
-    for (const d of this.dhcpSpecs.values()) hs.add(this.dhcpHost(d));
+    const hs = new Set<string>();
+    for (const m of [this.portsByHost, this.routersByHost, this.dhcpByHost]) for (const [h, set] of m) if (set.size) hs.add(h);
     return [...hs].sort();
   }
 
@@ -276,11 +299,9 @@ export class Planner {
     if (cached) return cached.generation === this.ix.generation ? cached : { ...cached, generation: this.ix.generation };
     const byKey = <T>(m: Map<string, T>, ids: Iterable<string>) =>
       [...ids].sort().map((id) => m.get(id)).filter((x): x is T => x !== undefined);
-    const networks = new Set<string>();
-    for (const [net, hosts] of this.networkHosts) if (hosts.has(hostId)) networks.add(net);
-    const routers = [...this.routerSpecs.values()].filter((r) => r.hostId === hostId).map((r) => r.routerId);
-    const dhcp = [...this.dhcpSpecs.values()].filter((d) => this.dhcpHost(d) === hostId).map((d) => d.networkId);
-    for (const r of routers) for (const i of this.routerSpecs.get(r)!.interfaces) networks.add(i.networkId);
+    const networks = new Set<string>(this.hostNetworks.get(hostId)?.keys() ?? []);
+    const routers = this.routersByHost.get(hostId) ?? [];
+    const dhcp = this.dhcpByHost.get(hostId) ?? [];
     for (const d of dhcp) networks.add(d);
     const spec: HostSpec = {
       hostId,

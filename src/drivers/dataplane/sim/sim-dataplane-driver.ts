@@ -57,7 +57,9 @@ export class SimDataplaneDriver implements DataplaneDriver, PacketTracer {
     if (current && current.generation > spec.generation) {
       this.counters.staleApplies++;
     } else if (current !== spec) {
-      this.specs.set(spec.hostId, structuredClone(spec));
+      // Specs are immutable values (the planner builds new objects for every change), so the
+      // driver keeps the reference instead of paying for a deep copy of thousands of ports.
+      this.specs.set(spec.hostId, spec);
       this.fabricCache = null;
       this.counters.applies++;
     }
