@@ -40,6 +40,8 @@ export class Fabric {
   readonly owners = new Map<string, Map<string, string[]>>();
   /** network -> canonical address -> workload ports claiming it as an extra address (VIPs, routed prefixes) */
   readonly extraOwners = new Map<string, Map<string, string[]>>();
+  /** network -> number of realized ports (how far an ARP broadcast floods) */
+  readonly portCount = new Map<string, number>();
   /** floating address -> entry */
   readonly floatingIps = new Map<string, FloatingIpEntry>();
   /** fixed address -> floating entry, per router */
@@ -63,6 +65,7 @@ export class Fabric {
     }
     for (const a of aclSpecs.values()) f.acls.set(a.groupId, compileAcl(a));
     for (const p of f.ports.values()) {
+      f.portCount.set(p.networkId, (f.portCount.get(p.networkId) ?? 0) + 1);
       for (const ip of p.ips) {
         f.own(p.networkId, ip.ipAddress, p.portId);
         if (p.kind === 'workload') push(f.workloadsByIp, canonical(ip.ipAddress), p.portId);
