@@ -93,7 +93,10 @@ for (let i = 0; i < 4000; i++) {
   const net = nets[rand(nets.length)]!;
   const here = byNetwork.get(net)!;
   const a = here[rand(here.length)]!;
-  if (kind === 0) probes.push({ from: { portId: a.id }, to: { portId: here[rand(here.length)]!.id }, protocol: 'tcp', port: 22 });
+  if (kind === 0) {
+    const b = here[(here.indexOf(a) + 1 + rand(here.length - 1)) % here.length]!;
+    probes.push({ from: { portId: a.id }, to: { portId: b.id }, protocol: 'tcp', port: 22 });
+  }
   else if (kind === 1) {
     // Another network of the same project behind the same router (networks 0-4 share r0).
     const sibling = net.replace(/net(\d+)$/, (_, n) => `net${(Number(n) + 1) % 5 + (Number(n) >= 5 ? 5 : 0)}`);

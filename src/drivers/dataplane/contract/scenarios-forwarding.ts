@@ -156,6 +156,11 @@ export const forwardingScenarios: Scenario[] = [
         },
       },
       { name: 'a opens tcp/443 outside', probe: { from: { portId: 'a' }, to: { outside: 'ext' }, protocol: 'tcp', port: 443 }, expect: { verdict: 'delivered' } },
+      {
+        name: 'a private address beyond the gateway is lost upstream',
+        probe: { from: { portId: 'a' }, to: { ip: '10.99.0.5' }, protocol: 'icmp' },
+        expect: { verdict: 'no_route', hops: [{ step: 'route', node: 'r1', detail: '(default)' }, { step: 'outside', ok: false, detail: 'private address 10.99.0.5' }] },
+      },
     ],
   },
   {

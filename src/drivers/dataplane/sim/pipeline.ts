@@ -12,6 +12,9 @@ import { evaluateAcl, isStateful, type AclPacket } from './acl-eval.js';
 import { canonical, type Fabric } from './fabric.js';
 import { ICMP_ECHO_REQUEST, flowKey, protocolNumber, type Outcome, type SimPacket, type TraceRun } from './packet.js';
 
+/** Addresses the outside world never routes (RFC 1918, shared CGN space, ULA): a packet for them that leaves the cloud is lost. */
+const PRIVATE_PREFIXES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
+
 /** Where the internet lives: what outside endpoints default to. */
 export const OUTSIDE_DEFAULT_IP = { 4: '198.51.100.10', 6: '2001:db8:ffff::10' } as const;
 
@@ -283,6 +286,9 @@ export class Pipeline {
   /** The packet leaves the cloud through the upstream gateway of an external network. */
   private toOutside(run: TraceRun, net: string, p: SimPacket): Outcome {
     const node = `outside:${net}`;
+    if (!p.reply && inAny(PRIVATE_PREFIXES, p.dstIp)) {
+      return run.stop('no_route', 'outside', node, `the outside world does not route the private address ${p.dstIp}; it left through ${net}'s upstream gateway and is dropped there`);
+    }
     if (p.reply) {
       run.hop('outside', node, true, `the reply reaches ${p.dstIp} in the outside world`);
       return { verdict: 'delivered', summary: `reply back at ${p.dstIp}`, reachedNode: node };
