@@ -124,7 +124,7 @@ export class Pipeline {
       return run.stop('dropped', 'neighbor', net, `${nd} ${nexthop}: port ${target.portId} owns it but is admin down (admin_state_up=false)`);
     }
     run.hop('segment', net, true, `network ${net} (${segLabel}, MTU ${seg.mtu}) switches the frame`);
-    const flood = Math.max(0, (this.fabric.portCount.get(net) ?? 1) - 1);
+    const flood = (this.fabric.portCount.get(net) ?? 0) - (this.fabric.ports.get(fromNode)?.networkId === net ? 1 : 0);
     run.hop('neighbor', net, true, `${nd} ${nexthop} flooded to ${flood} port${flood === 1 ? '' : 's'}, answered by port ${target.portId} (${target.macAddress}); the switch learns it and unicasts the frame`);
     if (fromHost && fromHost !== target.hostId && seg.overheadBytes > 0) {
       run.hop('tunnel', net, true, `${seg.networkType} tunnel ${fromHost} → ${target.hostId} (${segLabel})`);
