@@ -154,3 +154,30 @@ test('MTU: overlay overhead caps the configured MTU', () => {
   jumbo.load(t);
   assert.equal(jumbo.hostSpec('local').segments.find((s) => s.networkId === 'vx9000')!.mtu, 9000);
 });
+
+test('router, floating IP, group and subnet changes also converge to the full plan', () => {
+  const t = topologyFromSketch(routedSketch);
+  const planner = new Planner();
+  planner.load(t);
+  const r1 = t.routers[0]!;
+  const sg = t.securityGroups.find((g) => g.id === 'default-p1')!;
+  const sub = t.subnets.find((s) => s.id === 'sub1')!;
+  const newRouter = { ...r1, routes: [], externalGateway: { ...r1.externalGateway!, enableSnat: false } };
+  const newGroup = { ...sg, rules: sg.rules.filter((r) => r.direction === 'egress') };
+  const newSubnet = { ...sub, dnsNameservers: ['9.9.9.9'] };
+  planner.update({ generation: 10, upsert: { routers: [newRouter] } });
+  planner.update({ generation: 11, upsert: { securityGroups: [newGroup], subnets: [newSubnet] } });
+  planner.update({ generation: 12, remove: { floatingIps: ['fip1'] } });
+  const final: Topology = {
+    ...t,
+    generation: 12,
+    routers: [newRouter],
+    securityGroups: t.securityGroups.map((g) => (g.id === sg.id ? newGroup : g)),
+    subnets: t.subnets.map((s) => (s.id === sub.id ? newSubnet : s)),
+    floatingIps: [],
+  };
+  assert.deepEqual(strip(planner.hostSpecs()), strip(planTopology(final)));
+  const router = planner.hostSpec('local').routers[0]!;
+  assert.deepEqual([router.gateway!.enableSnat, router.floatingIps, router.unresolvedRoutes], [false, [], []]);
+  assert.deepEqual(planner.hostSpec('local').dhcp[0]!.subnets.find((s) => s.subnetId === 'sub1')!.dnsNameservers, ['9.9.9.9']);
+});
