@@ -1,9 +1,10 @@
 /**
- * IPv4/IPv6 address and prefix arithmetic for the topology model, the planner and the simulator.
- * Pure core: imports nothing. Addresses are bigints so both families share one code path; parse
- * results are memoised because the simulator parses the same few thousand strings over and over.
+ * Address helpers for the topology model, the planner and the simulator: a memoising layer over the
+ * one IP implementation in core/network/ip (the simulator parses the same few thousand strings over
+ * and over). Pure core.
  */
-
+import { tryParseIp, formatIpValue, addressBits } from '../ip/address.js';
+import { tryParseCidrLoose, cidrContains as ipCidrContains } from '../ip/cidr.js';
 import type { IpVersion } from './topology.js';
 
 export interface IpAddr {
@@ -18,72 +19,16 @@ export interface Cidr {
   prefixLength: number;
 }
 
-const BITS: Record<IpVersion, number> = { 4: 32, 6: 128 };
 const addrCache = new Map<string, IpAddr | null>();
 const cidrCache = new Map<string, Cidr | null>();
 
-function parseV4(s: string): bigint | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  let v = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    v = (v << 8n) | BigInt(n);
-  }
-  return v;
-}
-
-function parseV6(s: string): bigint | null {
-  if (!/^[0-9a-fA-F:.]+$/.test(s)) return null;
-  const dbl = s.indexOf('::');
-  if (dbl !== s.lastIndexOf('::')) return null;
-  const toGroups = (part: string): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const items = part.split(':');
-    for (let i = 0; i < items.length; i++) {
-      const g = items[i]!;
-      if (g.includes('.') && i === items.length - 1) {
-        const v4 = parseV4(g);
-        if (v4 === null) return null;
-        out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-        out.push(parseInt(g, 16));
-      }
-    }
-    return out;
-  };
-  let groups: number[];
-  if (dbl >= 0) {
-    const head = toGroups(s.slice(0, dbl));
-    const tail = toGroups(s.slice(dbl + 2));
-    if (!head || !tail || head.length + tail.length > 7) return null;
-    groups = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-  } else {
-    const g = toGroups(s);
-    if (!g || g.length !== 8) return null;
-    groups = g;
-  }
-  let v = 0n;
-  for (const g of groups) v = (v << 16n) | BigInt(g);
-  return v;
-}
-
 export function parseIp(s: string): IpAddr | null {
-  const hit = addrCache.get(s);
-  if (hit !== undefined) return hit;
-  let r: IpAddr | null = null;
-  if (s.includes(':')) {
-    const v = parseV6(s);
-    if (v !== null) r = { version: 6, value: v };
-  } else {
-    const v = parseV4(s);
-    if (v !== null) r = { version: 4, value: v };
+  let r = addrCache.get(s);
+  if (r === undefined) {
+    const a = tryParseIp(s);
+    r = a ? { version: a.version, value: a.value } : null;
+    addrCache.set(s, r);
   }
-  addrCache.set(s, r);
   return r;
 }
 
@@ -93,21 +38,19 @@ export function mustParseIp(s: string): IpAddr {
   return r;
 }
 
-/** Parses "a.b.c.d/n" or "x::/n"; a bare address is a host prefix (/32 or /128). */
+/** Parses "a.b.c.d/n" or "x::/n" (host bits cleared); a bare address is a host prefix (/32 or /128). */
 export function parseCidr(s: string): Cidr | null {
-  const hit = cidrCache.get(s);
-  if (hit !== undefined) return hit;
-  let r: Cidr | null = null;
-  const slash = s.indexOf('/');
-  const addr = parseIp(slash >= 0 ? s.slice(0, slash) : s);
-  if (addr) {
-    const bits = BITS[addr.version];
-    const len = slash >= 0 ? Number(s.slice(slash + 1)) : bits;
-    if (Number.isInteger(len) && len >= 0 && len <= bits) {
-      r = { version: addr.version, network: addr.value & maskOf(addr.version, len), prefixLength: len };
+  let r = cidrCache.get(s);
+  if (r === undefined) {
+    let text = s;
+    if (!s.includes('/')) {
+      const a = parseIp(s);
+      text = a ? `${s}/${addressBits(a.version)}` : s;
     }
+    const c = tryParseCidrLoose(text);
+    r = c ? { version: c.version, network: c.network, prefixLength: c.prefixLength } : null;
+    cidrCache.set(s, r);
   }
-  cidrCache.set(s, r);
   return r;
 }
 
@@ -118,13 +61,13 @@ export function mustParseCidr(s: string): Cidr {
 }
 
 export function maskOf(version: IpVersion, prefixLength: number): bigint {
-  const bits = BigInt(BITS[version]);
+  const bits = BigInt(addressBits(version));
   const all = (1n << bits) - 1n;
   return (all << (bits - BigInt(prefixLength))) & all;
 }
 
 export function cidrContains(cidr: Cidr, ip: IpAddr): boolean {
-  return cidr.version === ip.version && (ip.value & maskOf(cidr.version, cidr.prefixLength)) === cidr.network;
+  return ipCidrContains(cidr, ip);
 }
 
 /** True when `ip` (text) lies in `cidr` (text); false for malformed input or a family mismatch. */
@@ -135,30 +78,7 @@ export function inCidr(cidr: string, ip: string): boolean {
 }
 
 export function formatIp(version: IpVersion, value: bigint): string {
-  if (version === 4) {
-    return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 0xffn)).join('.');
-  }
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
-  // Compress the longest run of zero groups (RFC 5952).
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return formatIpValue(version, value);
 }
 
 export function formatCidr(c: Cidr): string {
@@ -176,14 +96,14 @@ export function ipVersionOf(s: string): IpVersion | null {
   return parseIp(slash >= 0 ? s.slice(0, slash) : s)?.version ?? null;
 }
 
-/** Canonical text form, so "10.0.0.05"-style variants and IPv6 spellings compare equal. */
+/** Canonical text form, so different spellings of one IPv6 address compare equal. */
 export function canonicalIp(s: string): string {
   const a = parseIp(s);
   return a ? formatIp(a.version, a.value) : s;
 }
 
 export function prefixSize(c: Cidr): bigint {
-  return 1n << BigInt(BITS[c.version] - c.prefixLength);
+  return 1n << BigInt(addressBits(c.version) - c.prefixLength);
 }
 
 export function netmaskOf(c: Cidr): string {
