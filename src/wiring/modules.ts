@@ -3,5 +3,6 @@
  * volume.ts, compute.ts, …) adds itself here.
  */
 import type { ModuleFactory } from './module.js';
+import { networkModule } from './network.js';
 
-export const MODULES: ModuleFactory[] = [];
+export const MODULES: ModuleFactory[] = [networkModule];

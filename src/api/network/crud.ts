@@ -1,0 +1,120 @@
+/**
+ * The five Neutron collection routes for one resource, from its table and its service: bulk
+ * create (atomic), list (filters, tag filters, sort, paging, fields=), show (fields=), update with
+ * `If-Match: revision_number=N`, delete. Handlers stay thin: validate, one service call, render.
+ * Imports core and api/http only.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidInput } from '../../core/errors.js';
+import type { RequestContext } from '../../core/identity/context.js';
+import { baseUrl } from '../http/server.js';
+import { type RawQuery, allValues, listCollection, projectFields } from '../http/list-query/index.js';
+import { type ResourceTable, listSchema, renderView, toDomain, validateCreateMany, validateUpdate } from '../http/resource-table/index.js';
+
+export const V2 = '/network/v2.0';
+
+export interface CrudService<E, I> {
+  createMany?(ctx: RequestContext, inputs: I[]): Promise<E[]>;
+  get(ctx: RequestContext, id: string): Promise<E>;
+  list(ctx: RequestContext, hints: ListHints): Promise<E[]>;
+  update?(ctx: RequestContext, id: string, changes: I, ifMatch?: number): Promise<E>;
+  delete?(ctx: RequestContext, id: string, ifMatch?: number): Promise<void>;
+}
+
+/** What a service may use to narrow its read (the route still applies every filter). */
+export interface ListHints {
+  query: RawQuery;
+}
+
+const TAG_KEYS = ['tags', 'tags-any', 'not-tags', 'not-tags-any'];
+
+/** Neutron's tag filters: comma-separated lists; tags = all of, tags-any = any of, not-* negated. */
+export function tagFilter(raw: RawQuery): ((tags: readonly string[]) => boolean) | null {
+  const get = (k: string) => allValues(raw, k).flatMap((v) => v.split(',')).filter((t) => t !== '');
+  const all = get('tags');
+  const any = get('tags-any');
+  const notAll = get('not-tags');
+  const notAny = get('not-tags-any');
+  if (!all.length && !any.length && !notAll.length && !notAny.length) return null;
+  return (tags) => {
+    const has = (t: string) => tags.includes(t);
+    if (all.length && !all.every(has)) return false;
+    if (any.length && !any.some(has)) return false;
+    if (notAll.length && notAll.every(has)) return false;
+    if (notAny.length && notAny.some(has)) return false;
+    return true;
+  };
+}
+
+/** `If-Match: revision_number=3` -> 3; other ETags are not ours to check. */
+export function ifMatchRevision(req: FastifyRequest): number | undefined {
+  const h = req.headers['if-match'];
+  if (typeof h !== 'string') return undefined;
+  const m = /revision_number=(\d+)/.exec(h);
+  if (!m) {
+    if (h.includes('revision_number')) throw new InvalidInput(`Invalid If-Match header: ${h}`, 'HTTPBadRequest');
+    return undefined;
+  }
+  return Number(m[1]);
+}
+
+export function fieldsOf(req: FastifyRequest): string[] | null {
+  const raw = allValues(req.query as RawQuery, 'fields').flatMap((v) => v.split(',')).filter(Boolean);
+  return raw.length ? raw : null;
+}
+
+/** Inputs are the table's validated attributes renamed to domain properties; the service owns their meaning. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type DomainInput = any;
+
+export function registerCrud<E extends object>(app: FastifyInstance, table: ResourceTable<E>, service: CrudService<E, DomainInput>, path = table.collection): void {
+  const base = `${V2}/${path}`;
+  const member = table.name;
+
+  if (service.createMany) {
+    const create = service.createMany.bind(service);
+    app.post(base, async (req, reply) => {
+      const items = validateCreateMany(table, req.body, req.ctx).map((a) => toDomain(table, a) as DomainInput);
+      const created = await create(req.ctx, items);
+      const body =
+        req.body && typeof req.body === 'object' && table.collection in (req.body as object)
+          ? { [table.collection]: created.map((e) => renderView(table, e, req.ctx)) }
+          : { [member]: renderView(table, created[0]!, req.ctx) };
+      return reply.status(201).send(body);
+    });
+  }
+
+  app.get(base, async (req) => {
+    const raw = req.query as RawQuery;
+    let views = (await service.list(req.ctx, { query: raw })).map((e) => renderView(table, e, req.ctx));
+    const tags = tagFilter(raw);
+    if (tags) views = views.filter((v) => tags((v['tags'] as string[]) ?? []));
+    const { body } = listCollection(views, raw, listSchema(table, req.ctx), { baseUrl: `${baseUrl(req)}${base}`, reservedKeys: TAG_KEYS });
+    return body;
+  });
+
+  app.get(`${base}/:id`, async (req) => {
+    const { id } = req.params as { id: string };
+    const view = renderView(table, await service.get(req.ctx, id), req.ctx);
+    const fields = fieldsOf(req);
+    return { [member]: fields ? projectFields(view, fields) : view };
+  });
+
+  if (service.update) {
+    const update = service.update.bind(service);
+    app.put(`${base}/:id`, async (req) => {
+      const { id } = req.params as { id: string };
+      const changes = toDomain(table, validateUpdate(table, req.body, req.ctx)) as DomainInput;
+      return { [member]: renderView(table, await update(req.ctx, id, changes, ifMatchRevision(req)), req.ctx) };
+    });
+  }
+
+  if (service.delete) {
+    const del = service.delete.bind(service);
+    app.delete(`${base}/:id`, async (req, reply) => {
+      const { id } = req.params as { id: string };
+      await del(req.ctx, id, ifMatchRevision(req));
+      return reply.status(204).send();
+    });
+  }
+}
