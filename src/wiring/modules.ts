@@ -4,5 +4,7 @@
  */
 import type { ModuleFactory } from './module.js';
 import { networkModule } from './network.js';
+import { volumeModule } from './volume.js';
+import { imageModule } from './image.js';
 
-export const MODULES: ModuleFactory[] = [networkModule];
+export const MODULES: ModuleFactory[] = [networkModule, volumeModule, imageModule];

@@ -1,0 +1,169 @@
+/**
+ * The volume worker: claims leased operations from the core's queue, runs the driver call each one
+ * describes, and reports the outcome (the core moves the resource to available / error). One job at
+ * a time, so jobs on the same volume never overlap. On start it re-publishes the exports attachments
+ * had before a restart and adopts the jobs a dead owner left. Layer: agent; imports core/model and
+ * core/ports only.
+ */
+import type { VolumeJob } from '../core/model/volume.js';
+import type { VolumeDriver } from '../core/ports/volume-driver.js';
+import type { ClaimedJob, ImageBytes, JobOutcome, VolumeJobQueue } from '../core/ports/volume-jobs.js';
+import type { NbdVolumeExporter } from './volume-exporter.js';
+
+export interface WorkerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface VolumeWorkerOptions {
+  queue: VolumeJobQueue;
+  driver: VolumeDriver;
+  exporter: NbdVolumeExporter<unknown>;
+  images: ImageBytes;
+  /** This process's lease owner id. */
+  owner: string;
+  /** True for owners known to be gone (an earlier process on the same HOME). */
+  isDead(owner: string): boolean;
+  logger: WorkerLogger;
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+const COPY_CHUNK = 4 * 1024 * 1024;
+
+export class VolumeWorker {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private pending = false;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+
+  constructor(private readonly o: VolumeWorkerOptions) {
+    this.leaseMs = o.leaseMs ?? 15000;
+    this.pollMs = o.pollMs ?? 1000;
+  }
+
+  async start(): Promise<void> {
+    for (const e of await this.o.queue.activeExports()) {
+      try {
+        await this.o.exporter.publish(e.exportName, e.volumeId, { readOnly: e.readOnly, qos: e.qos, transport: e.transport });
+      } catch (err) {
+        this.o.logger.warn({ err, export: e.exportName }, 'could not re-publish an export');
+      }
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Called after a commit that enqueued a job: no need to wait for the next poll. */
+  wake(): void {
+    this.pending = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  /** Resolves when no job is claimable right now (tests and graceful stops use it). */
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.pending = false;
+      let claimed: ClaimedJob | undefined;
+      try {
+        claimed = await this.o.queue.claim(this.o.owner, this.leaseMs, this.o.isDead);
+      } catch (err) {
+        this.o.logger.error({ err }, 'volume worker could not claim a job');
+      }
+      if (claimed) {
+        await this.execute(claimed);
+        continue;
+      }
+      if (this.pending || !this.running) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  private async execute(c: ClaimedJob): Promise<void> {
+    const renew = setInterval(() => void this.o.queue.renew(c.id, this.o.owner, this.leaseMs).catch(() => undefined), this.leaseMs / 3);
+    let outcome: JobOutcome;
+    try {
+      outcome = (await this.perform(c.job)) ?? { ok: true };
+    } catch (err) {
+      const e = err as { message?: string; retryable?: boolean; code?: string };
+      this.o.logger.warn({ err, job: c.job, attempt: c.attempts, requestId: c.requestId }, 'volume job failed');
+      outcome = { ok: false, message: e.message ?? String(err), retryable: e.retryable === true };
+    } finally {
+      clearInterval(renew);
+    }
+    try {
+      await this.o.queue.finish(c.id, this.o.owner, outcome);
+    } catch (err) {
+      // The lease expires and the job runs again; every step is idempotent.
+      this.o.logger.error({ err, job: c.job }, 'could not record a volume job outcome');
+    }
+  }
+
+  private async perform(job: VolumeJob): Promise<JobOutcome | void> {
+    const { driver, exporter } = this.o;
+    switch (job.type) {
+      case 'create':
+        return driver.create(job.volumeId, job.sizeBytes);
+      case 'clone':
+        return driver.clone(job.sourceId, job.volumeId, job.sizeBytes);
+      case 'create_from_image':
+        return this.createFromImage(job.volumeId, job.imageId, job.sizeBytes);
+      case 'delete':
+        await exporter.unpublishVolume(job.volumeId);
+        for (const s of job.snapshotIds) await driver.deleteSnapshot(s);
+        return driver.delete(job.volumeId);
+      case 'extend':
+        await driver.extend(job.volumeId, job.sizeBytes);
+        return exporter.refresh(job.volumeId);
+      case 'snapshot':
+        return driver.snapshot(job.volumeId, job.snapshotId);
+      case 'delete_snapshot':
+        return driver.deleteSnapshot(job.snapshotId);
+      case 'revert':
+        return driver.revert(job.volumeId, job.snapshotId);
+      case 'upload_image': {
+        const dev = await driver.open(job.volumeId, 'ro');
+        try {
+          const image = await this.o.images.writeRaw(job.imageId, dev.size, (offset, length) => dev.read(offset, length), job.diskFormat);
+          return { ok: true, image };
+        } finally {
+          await dev.close();
+        }
+      }
+    }
+  }
+
+  private async createFromImage(volumeId: string, imageId: string, sizeBytes: number): Promise<void> {
+    await this.o.driver.create(volumeId, sizeBytes);
+    const src = await this.o.images.readRaw(imageId);
+    const dev = await this.o.driver.open(volumeId, 'rw');
+    try {
+      const end = Math.min(src.size, dev.size);
+      for (let off = 0; off < end; off += COPY_CHUNK) {
+        const chunk = await src.read(off, Math.min(COPY_CHUNK, end - off));
+        // Zero chunks stay holes: a thin volume from a mostly empty image stays thin.
+        if (chunk.some((b) => b !== 0)) await dev.write(off, chunk);
+      }
+      await dev.flush();
+    } finally {
+      await dev.close();
+      await src.close();
+    }
+  }
+}

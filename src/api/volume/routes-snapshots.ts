@@ -1,0 +1,94 @@
+/** Snapshots: CRUD, list/detail, metadata and admin actions. Thin: parse, one service call, render. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidInput, NotFound } from '../../core/errors.js';
+import type { Snapshot } from '../../core/model/volume.js';
+import type { StoredResource } from '../../core/ports/resource-store.js';
+import { atLeast, volumeMicroversions as mv } from '../http/microversion/index.js';
+import type { VolumeApiDeps } from './deps.js';
+import { SNAPSHOT_SCHEMA, listBody } from './list.js';
+import { apiBase, bodyObject, bookmarkBase, bothPaths, envelope, params, query, queryFlag, queryValue, versionOf } from './request.js';
+import { snapshotView, type ViewContext } from './views.js';
+
+export function registerSnapshotRoutes(app: FastifyInstance, d: VolumeApiDeps): void {
+  const vc = (req: FastifyRequest): ViewContext => ({ base: apiBase(req), bookmarkBase: bookmarkBase(req), version: versionOf(req), isAdmin: req.ctx.isAdmin, typeNames: new Map(), attachments: new Map() });
+  const show = (req: FastifyRequest, r: StoredResource<Snapshot>) => ({ snapshot: snapshotView(vc(req), r) });
+  const list = async (req: FastifyRequest, detail: boolean) => {
+    const q = query(req);
+    const rows = await d.snapshots.list(req.ctx, { allTenants: queryFlag(q, 'all_tenants'), projectId: queryValue(q, 'project_id') });
+    const c = vc(req);
+    const views = rows.map((r) => ({ ...snapshotView(c, r), project_id: r.projectId }));
+    const body = listBody(req, views, SNAPSHOT_SCHEMA, `${apiBase(req)}/snapshots${detail ? '/detail' : ''}`);
+    for (const v of body['snapshots'] as Record<string, unknown>[]) delete v['project_id'];
+    return body;
+  };
+
+  for (const path of bothPaths('/snapshots')) {
+    app.get(path, async (req) => list(req, false));
+    app.post(path, async (req, reply) => {
+      const o = envelope(req.body, 'snapshot');
+      const row = await d.snapshots.create(
+        req.ctx,
+        { volumeId: o['volume_id'], name: o['name'] ?? o['display_name'], description: o['description'] ?? o['display_description'], force: o['force'], metadata: o['metadata'] },
+        atLeast(versionOf(req), mv.SNAPSHOT_IN_USE),
+      );
+      reply.status(202);
+      return show(req, row);
+    });
+  }
+  for (const path of bothPaths('/snapshots/detail')) app.get(path, async (req) => list(req, true));
+  for (const path of bothPaths('/snapshots/:id')) {
+    app.get(path, async (req) => show(req, await d.snapshots.get(req.ctx, params(req).id as string)));
+    app.put(path, async (req) => {
+      const o = envelope(req.body, 'snapshot');
+      return show(req, await d.snapshots.update(req.ctx, params(req).id as string, { name: o['name'] ?? o['display_name'], description: o['description'] ?? o['display_description'] }));
+    });
+    app.delete(path, async (req, reply) => {
+      await d.snapshots.delete(req.ctx, params(req).id as string);
+      return reply.status(202).send();
+    });
+  }
+  for (const path of bothPaths('/snapshots/:id/metadata')) {
+    app.get(path, async (req) => ({ metadata: (await d.snapshots.get(req.ctx, params(req).id as string)).data.metadata }));
+    app.post(path, async (req) => ({ metadata: await d.snapshots.setMetadata(req.ctx, params(req).id as string, envelope(req.body, 'metadata'), false) }));
+    app.put(path, async (req) => ({ metadata: await d.snapshots.setMetadata(req.ctx, params(req).id as string, envelope(req.body, 'metadata'), true) }));
+  }
+  for (const path of bothPaths('/snapshots/:id/metadata/:key')) {
+    app.get(path, async (req) => {
+      const { id, key } = params(req) as { id: string; key: string };
+      const meta = (await d.snapshots.get(req.ctx, id)).data.metadata;
+      if (!(key in meta)) throw new NotFound(`Snapshot ${id} has no metadata with key ${key}.`, 'SnapshotMetadataNotFound');
+      return { meta: { [key]: meta[key] } };
+    });
+    app.put(path, async (req) => {
+      const { id, key } = params(req) as { id: string; key: string };
+      const meta = envelope(req.body, 'meta');
+      if (Object.keys(meta).length !== 1) throw new InvalidInput('Request body contains too many items.', 'HTTPBadRequest');
+      if (!(key in meta)) throw new InvalidInput('Request body and URI mismatch', 'HTTPBadRequest');
+      await d.snapshots.setMetadata(req.ctx, id, meta, false);
+      return { meta };
+    });
+    app.delete(path, async (req, reply) => {
+      const { id, key } = params(req) as { id: string; key: string };
+      await d.snapshots.deleteMetadataKey(req.ctx, id, key);
+      return reply.status(200).send();
+    });
+  }
+  for (const path of bothPaths('/snapshots/:id/action')) {
+    app.post(path, async (req, reply) => {
+      const body = bodyObject(req.body);
+      const id = params(req).id as string;
+      if ('os-reset_status' in body) {
+        const a = body['os-reset_status'] as Record<string, unknown> | null;
+        await d.snapshots.resetStatus(req.ctx, id, a?.['status']);
+      } else if ('os-force_delete' in body) {
+        await d.snapshots.delete(req.ctx, id, true);
+      } else if ('os-update_snapshot_status' in body) {
+        const a = body['os-update_snapshot_status'] as Record<string, unknown> | null;
+        await d.snapshots.resetStatus(req.ctx, id, a?.['status']);
+      } else {
+        throw new InvalidInput(`There is no such action: ${Object.keys(body).join(',')}`, 'HTTPBadRequest');
+      }
+      return reply.status(202).send();
+    });
+  }
+}

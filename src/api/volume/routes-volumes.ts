@@ -1,0 +1,163 @@
+/**
+ * Volumes: CRUD, list/detail/summary, metadata and the action endpoint (one entry per action name).
+ * Thin: parse, one service call, render.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidInput, NotFound } from '../../core/errors.js';
+import type { Attachment, Volume } from '../../core/model/volume.js';
+import type { StoredResource } from '../../core/ports/resource-store.js';
+import { atLeast, volumeMicroversions as mv } from '../http/microversion/index.js';
+import type { VolumeApiDeps } from './deps.js';
+import { VOLUME_SCHEMA, listBody } from './list.js';
+import { apiBase, bodyObject, bookmarkBase, bothPaths, envelope, params, query, queryFlag, queryValue, versionOf } from './request.js';
+import { volumeSummary, volumeView, type ViewContext } from './views.js';
+
+type Action = (req: FastifyRequest, id: string, arg: unknown) => Promise<unknown>;
+
+export async function viewContext(req: FastifyRequest, d: VolumeApiDeps): Promise<ViewContext> {
+  const types = await d.types.list(req.ctx);
+  const atts = await d.attachments.list(req.ctx, req.ctx.isAdmin);
+  const byVolume = new Map<string, StoredResource<Attachment>[]>();
+  for (const a of atts) byVolume.set(a.data.volumeId, [...(byVolume.get(a.data.volumeId) ?? []), a]);
+  return { base: apiBase(req), bookmarkBase: bookmarkBase(req), version: versionOf(req), isAdmin: req.ctx.isAdmin, typeNames: new Map(types.map((t) => [t.id, t.data.name])), attachments: byVolume };
+}
+
+export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): void {
+  const show = async (req: FastifyRequest, row: StoredResource<Volume>) => ({ volume: volumeView(await viewContext(req, d), row) });
+
+  const list = async (req: FastifyRequest, detail: boolean) => {
+    const q = query(req);
+    const rows = await d.volumes.list(req.ctx, { allTenants: queryFlag(q, 'all_tenants'), projectId: queryValue(q, 'project_id') });
+    const vc = await viewContext(req, d);
+    const views = rows.map((r) => ({ ...volumeView(vc, r), project_id: r.projectId }));
+    const body = listBody(req, views, VOLUME_SCHEMA, `${apiBase(req)}/volumes${detail ? '/detail' : ''}`, detail ? undefined : (v) => ({ id: v['id'], name: v['name'], links: v['links'] }));
+    if (detail) for (const v of body['volumes'] as Record<string, unknown>[]) delete v['project_id'];
+    return body;
+  };
+
+  for (const path of bothPaths('/volumes')) {
+    app.get(path, async (req) => list(req, false));
+    app.post(path, async (req, reply) => {
+      const o = envelope(req.body, 'volume');
+      const row = await d.volumes.create(req.ctx, {
+        size: o['size'], name: o['name'] ?? o['display_name'], description: o['description'] ?? o['display_description'], metadata: o['metadata'],
+        volumeType: o['volume_type'], availabilityZone: o['availability_zone'], snapshotId: o['snapshot_id'], sourceVolId: o['source_volid'],
+        imageRef: o['imageRef'] ?? o['image_id'], multiattach: o['multiattach'], backupId: o['backup_id'],
+      });
+      reply.status(202);
+      return show(req, row);
+    });
+  }
+  for (const path of bothPaths('/volumes/detail')) app.get(path, async (req) => list(req, true));
+  for (const path of bothPaths('/volumes/summary')) {
+    app.get(path, async (req) => {
+      if (!atLeast(versionOf(req), mv.VOLUME_SUMMARY)) throw new NotFound('The resource could not be found.', 'HTTPNotFound');
+      const rows = await d.volumes.list(req.ctx, { allTenants: queryFlag(query(req), 'all_tenants') });
+      const summary: Record<string, unknown> = { total_size: rows.reduce((s, r) => s + r.data.size, 0), total_count: rows.length };
+      if (atLeast(versionOf(req), mv.VOLUME_SUMMARY_METADATA)) {
+        const meta: Record<string, string[]> = {};
+        for (const r of rows) for (const [k, v] of Object.entries(r.data.metadata)) if (!(meta[k] ??= []).includes(v)) meta[k].push(v);
+        summary['metadata'] = meta;
+      }
+      return { 'volume-summary': summary };
+    });
+  }
+  for (const path of bothPaths('/volumes/:id')) {
+    app.get(path, async (req) => show(req, await d.volumes.get(req.ctx, params(req).id as string)));
+    app.put(path, async (req) => {
+      const o = envelope(req.body, 'volume');
+      const input = { name: o['name'] ?? o['display_name'], description: o['description'] ?? o['display_description'], metadata: o['metadata'] };
+      if (input.name === undefined && input.description === undefined && input.metadata === undefined) {
+        throw new InvalidInput("Invalid input for field/attribute volume. Value: {}. {} does not have enough properties", 'HTTPBadRequest');
+      }
+      return show(req, await d.volumes.update(req.ctx, params(req).id as string, input));
+    });
+    app.delete(path, async (req, reply) => {
+      const q = query(req);
+      const force = queryFlag(q, 'force');
+      if (force && !atLeast(versionOf(req), mv.VOLUME_DELETE_FORCE)) throw new InvalidInput('Invalid input received: force is not supported before 3.23.', 'InvalidInput');
+      await d.volumes.delete(req.ctx, params(req).id as string, { cascade: queryFlag(q, 'cascade'), force });
+      return reply.status(202).send();
+    });
+  }
+
+  // ---- metadata
+  for (const path of bothPaths('/volumes/:id/metadata')) {
+    app.get(path, async (req) => ({ metadata: (await d.volumes.get(req.ctx, params(req).id as string)).data.metadata }));
+    app.post(path, async (req) => ({ metadata: await d.volumes.setMetadata(req.ctx, params(req).id as string, envelope(req.body, 'metadata'), false) }));
+    app.put(path, async (req) => ({ metadata: await d.volumes.setMetadata(req.ctx, params(req).id as string, envelope(req.body, 'metadata'), true) }));
+  }
+  for (const path of bothPaths('/volumes/:id/metadata/:key')) {
+    app.get(path, async (req) => {
+      const { id, key } = params(req) as { id: string; key: string };
+      const meta = (await d.volumes.get(req.ctx, id)).data.metadata;
+      if (!(key in meta)) throw new NotFound(`Volume ${id} has no metadata with key ${key}.`, 'VolumeMetadataNotFound');
+      return { meta: { [key]: meta[key] } };
+    });
+    app.put(path, async (req) => {
+      const { id, key } = params(req) as { id: string; key: string };
+      const meta = envelope(req.body, 'meta');
+      if (Object.keys(meta).length !== 1) throw new InvalidInput('Request body contains too many items.', 'HTTPBadRequest');
+      if (!(key in meta)) throw new InvalidInput('Request body and URI mismatch', 'HTTPBadRequest');
+      await d.volumes.setMetadata(req.ctx, id, meta, false);
+      return { meta };
+    });
+    app.delete(path, async (req, reply) => {
+      const { id, key } = params(req) as { id: string; key: string };
+      await d.volumes.deleteMetadataKey(req.ctx, id, key);
+      return reply.status(200).send();
+    });
+  }
+
+  // ---- actions
+  const obj = (a: unknown): Record<string, unknown> => (a && typeof a === 'object' && !Array.isArray(a) ? (a as Record<string, unknown>) : {});
+  const actions: Record<string, Action> = {
+    'os-extend': (req, id, a) => d.actions.extend(req.ctx, id, obj(a)['new_size'], atLeast(versionOf(req), mv.VOLUME_EXTEND_INUSE)),
+    'os-reset_status': (req, id, a) => d.actions.resetStatus(req.ctx, id, obj(a)),
+    'os-set_bootable': (req, id, a) => d.actions.setBootable(req.ctx, id, obj(a)['bootable']),
+    'os-update_readonly_flag': (req, id, a) => d.actions.setReadonly(req.ctx, id, obj(a)['readonly']),
+    'os-reserve': (req, id) => d.actions.reserve(req.ctx, id),
+    'os-unreserve': (req, id) => d.actions.unreserve(req.ctx, id),
+    'os-begin_detaching': (req, id) => d.actions.beginDetaching(req.ctx, id),
+    'os-roll_detaching': (req, id) => d.actions.rollDetaching(req.ctx, id),
+    'os-attach': (req, id, a) => d.attachments.attach(req.ctx, id, { instanceUuid: obj(a)['instance_uuid'], hostName: obj(a)['host_name'], mountpoint: obj(a)['mountpoint'], mode: obj(a)['mode'] }),
+    'os-detach': (req, id, a) => d.attachments.detach(req.ctx, id, obj(a)['attachment_id']),
+    'os-initialize_connection': async (req, id, a) => ({ connection_info: await d.attachments.initializeConnection(req.ctx, id, obj(a)['connector']) }),
+    'os-terminate_connection': (req, id, a) => d.attachments.terminateConnection(req.ctx, id, obj(a)['connector']),
+    'os-force_delete': (req, id) => d.volumes.delete(req.ctx, id, { force: true, cascade: true }),
+    'os-retype': (req, id, a) => d.actions.retype(req.ctx, id, obj(a)['new_type']),
+    revert: (req, id, a) => {
+      if (!atLeast(versionOf(req), mv.VOLUME_REVERT)) throw new NotFound('The resource could not be found.', 'HTTPNotFound');
+      return d.actions.revert(req.ctx, id, obj(a)['snapshot_id']);
+    },
+    'os-volume_upload_image': async (req, id, a) => {
+      const o = obj(a);
+      const { volume, image } = await d.actions.uploadImage(req.ctx, id, {
+        imageName: o['image_name'], diskFormat: o['disk_format'], containerFormat: o['container_format'], force: o['force'], visibility: o['visibility'], protected: o['protected'],
+      });
+      const vc = await viewContext(req, d);
+      return {
+        'os-volume_upload_image': {
+          id: volume.id, updated_at: volumeView(vc, volume)['updated_at'], status: 'uploading', display_description: volume.data.description, size: volume.data.size,
+          volume_type: vc.typeNames.get(volume.data.volumeTypeId) ?? null, image_id: image.id, container_format: image.data.containerFormat, disk_format: image.data.diskFormat,
+          image_name: image.data.name, ...(atLeast(versionOf(req), mv.UPLOAD_IMAGE_PARAMS) ? { visibility: image.data.visibility, protected: image.data.protected } : {}),
+        },
+      };
+    },
+  };
+  /** Actions answering 200 with a body; the rest answer 202 without one. */
+  const WITH_BODY = new Set(['os-initialize_connection', 'os-volume_upload_image']);
+  for (const path of bothPaths('/volumes/:id/action')) {
+    app.post(path, async (req, reply) => {
+      const body = bodyObject(req.body);
+      const names = Object.keys(body);
+      if (names.length !== 1) throw new InvalidInput('There is no such action: ' + names.join(','), 'HTTPBadRequest');
+      const name = names[0] as string;
+      const fn = actions[name];
+      if (!fn) throw new InvalidInput(`There is no such action: ${name}`, 'HTTPBadRequest');
+      const out = await fn(req, params(req).id as string, body[name]);
+      if (WITH_BODY.has(name)) return out;
+      return reply.status(name === 'os-set_bootable' ? 200 : 202).send();
+    });
+  }
+}

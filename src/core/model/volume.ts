@@ -1,0 +1,171 @@
+/**
+ * Block storage resource types (Cinder v3 subset): volumes, snapshots, attachments, volume types,
+ * QoS specs, quotas, user messages and the leased operation rows the volume worker executes.
+ * Pure types; domain fields camelCase (the API views spell them the Cinder way).
+ */
+
+export type VolumeStatus =
+  | 'creating'
+  | 'available'
+  | 'reserved'
+  | 'attaching'
+  | 'in-use'
+  | 'detaching'
+  | 'deleting'
+  | 'extending'
+  | 'reverting'
+  | 'downloading'
+  | 'uploading'
+  | 'maintenance'
+  | 'backing-up'
+  | 'restoring-backup'
+  | 'error'
+  | 'error_deleting'
+  | 'error_extending'
+  | 'error_restoring';
+
+export type AttachStatus = 'attached' | 'attaching' | 'detached' | 'reserved' | 'detaching' | 'error_attaching' | 'error_detaching';
+
+export type SnapshotStatus = 'creating' | 'available' | 'deleting' | 'error' | 'error_deleting' | 'backing-up' | 'restoring' | 'unmanaging';
+
+export type AttachMode = 'rw' | 'ro';
+
+export interface Volume {
+  name: string | null;
+  description: string | null;
+  status: VolumeStatus;
+  /** GiB, as Cinder counts. */
+  size: number;
+  availabilityZone: string;
+  bootable: boolean;
+  readonly: boolean;
+  multiattach: boolean;
+  volumeTypeId: string;
+  snapshotId: string | null;
+  sourceVolId: string | null;
+  imageId: string | null;
+  userId: string | null;
+  metadata: Record<string, string>;
+  imageMetadata: Record<string, string>;
+  /** The last error an operation left, for messages and the log. */
+  errorMessage?: string;
+  /** Status to go back to when a transitional state ends (extend of an in-use volume, for instance). */
+  previousStatus?: VolumeStatus;
+  migrationStatus: string | null;
+  attachStatus: 'attached' | 'detached' | 'attaching' | 'detaching' | 'reserved';
+}
+
+export interface Snapshot {
+  name: string | null;
+  description: string | null;
+  status: SnapshotStatus;
+  volumeId: string;
+  size: number;
+  userId: string | null;
+  metadata: Record<string, string>;
+  progress: string;
+  /** Creation time in ms: orders snapshots of one volume (revert accepts only the latest). */
+  createdMs: number;
+  errorMessage?: string;
+}
+
+export interface Connector {
+  host?: string;
+  initiator?: string;
+  [key: string]: unknown;
+}
+
+export interface ConnectionInfo {
+  driver_volume_type: 'nbd';
+  data: {
+    uri: string;
+    export_name: string;
+    read_only: boolean;
+    /** Present for nbd+unix URIs. */
+    socket?: string;
+    host?: string;
+    port?: number;
+    access_mode: AttachMode;
+    qos_specs: Record<string, string> | null;
+  };
+}
+
+export interface Attachment {
+  volumeId: string;
+  status: AttachStatus;
+  instanceUuid: string | null;
+  hostName: string | null;
+  mountpoint: string | null;
+  attachMode: AttachMode;
+  connector: Connector | null;
+  /** The NBD export serving this attachment, once a connector was given. */
+  exportName: string | null;
+  attachedAt: string | null;
+  detachedAt: string | null;
+}
+
+export interface VolumeType {
+  name: string;
+  description: string | null;
+  isPublic: boolean;
+  extraSpecs: Record<string, string>;
+  qosSpecsId: string | null;
+  /** Projects given access to a private type. */
+  projects: string[];
+}
+
+export type QosConsumer = 'front-end' | 'back-end' | 'both';
+
+export interface QosSpec {
+  name: string;
+  consumer: QosConsumer;
+  specs: Record<string, string>;
+}
+
+/** Per-project overrides; absent keys fall back to the defaults. */
+export interface QuotaSet {
+  limits: Record<string, number>;
+}
+
+export interface UserMessage {
+  resourceType: 'VOLUME' | 'SNAPSHOT' | 'IMAGE' | 'VOLUME_TYPE';
+  resourceId: string | null;
+  eventId: string;
+  userMessage: string;
+  level: 'ERROR';
+  requestId: string;
+  expiresAt: string;
+}
+
+/** Per-project default volume type (3.62). Stored with the project id as its id. */
+export interface DefaultType {
+  volumeTypeId: string;
+}
+
+/**
+ * A long operation the worker runs outside any transaction. The row is written in the same
+ * transaction as the resource's transitional status, so a crash leaves either neither or both; the
+ * lease says who is running it, and an expired (or dead owner's) lease is adopted and run again —
+ * which is why every driver call is idempotent.
+ */
+export type VolumeJob =
+  | { type: 'create'; volumeId: string; sizeBytes: number }
+  | { type: 'clone'; volumeId: string; sourceId: string; sizeBytes: number }
+  | { type: 'create_from_image'; volumeId: string; imageId: string; sizeBytes: number }
+  | { type: 'delete'; volumeId: string; snapshotIds: string[] }
+  | { type: 'extend'; volumeId: string; sizeBytes: number; toStatus: VolumeStatus }
+  | { type: 'snapshot'; volumeId: string; snapshotId: string }
+  | { type: 'delete_snapshot'; snapshotId: string }
+  | { type: 'revert'; volumeId: string; snapshotId: string }
+  | { type: 'upload_image'; volumeId: string; imageId: string; toStatus: VolumeStatus; diskFormat: 'raw' | 'qcow2' };
+
+export interface Operation {
+  job: VolumeJob;
+  requestId: string;
+  projectId: string;
+  /** Who runs it and until when (ms since the epoch); null when nobody does. */
+  lease: { owner: string; expiresAt: number } | null;
+  attempts: number;
+}
+
+export const GiB = 1024 ** 3;

@@ -1,0 +1,91 @@
+/**
+ * Block storage module: the Cinder v3 API, the local copy-on-write store under HOME/volumes, the NBD
+ * server (HOME/nbd.sock and a loopback TCP port chosen by the OS) and the volume worker that runs
+ * leased operations. Part of the composition root: may import every layer.
+ */
+import { join } from 'node:path';
+import { NbdVolumeExporter } from '../agent/volume-exporter.js';
+import { VolumeWorker } from '../agent/volume-worker.js';
+import { registerVolumeApi } from '../api/volume/index.js';
+import { AttachmentService } from '../core/volume/attachment-service.js';
+import { BlockStorageInfo } from '../core/volume/info-service.js';
+import { MessageService } from '../core/volume/message-service.js';
+import { VolumeOperationService } from '../core/volume/operation-service.js';
+import { QosService } from '../core/volume/qos-service.js';
+import { QuotaService } from '../core/volume/quota-service.js';
+import { SnapshotService } from '../core/volume/snapshot-service.js';
+import { VolumeTypeService } from '../core/volume/type-service.js';
+import { VolumeActions } from '../core/volume/volume-actions.js';
+import { VolumeService, type VolumeServiceDeps } from '../core/volume/volume-service.js';
+import { LocalImageStore } from '../drivers/image/local-image-store.js';
+import { LocalVolumeDriver } from '../drivers/storage/local/local-volume-driver.js';
+import { NbdServer } from '../export/nbd/nbd-server.js';
+import { qosFromCinderSpecs } from '../export/nbd/qos.js';
+import type { ModuleFactory } from './module.js';
+
+/** Lease length of a running operation; renewed every third of it while the driver works. */
+const LEASE_MS = Number(process.env.POCKETSTACK_VOLUME_LEASE_MS ?? 15000);
+
+export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger, home, projectExists }) => {
+  const log = logger.child({ module: 'volume' });
+  const exporter = new NbdVolumeExporter((specs) => qosFromCinderSpecs(specs));
+  const images = new LocalImageStore(join(home, 'images'));
+  let worker: VolumeWorker | null = null;
+  let driver: LocalVolumeDriver | null = null;
+  let nbd: NbdServer | null = null;
+
+  const types = new VolumeTypeService(resources, ids);
+  const quotas = new QuotaService(resources, projectExists);
+  const deps: VolumeServiceDeps = { store: resources, ids, clock, types, quotas, kick: () => worker?.wake() };
+  const operations = new VolumeOperationService(resources, clock, ids);
+  registerVolumeApi(app, {
+    volumes: new VolumeService(deps),
+    actions: new VolumeActions(deps, true),
+    attachments: new AttachmentService(resources, ids, clock, exporter),
+    snapshots: new SnapshotService(deps),
+    types,
+    qos: new QosService(resources, ids),
+    quotas,
+    messages: new MessageService(resources, clock),
+    info: new BlockStorageInfo(resources, clock, quotas, async () => (driver ? driver.stats() : null)),
+  });
+
+  // Another owner with our HOME prefix is an earlier process on this store: the store's LOCK says it
+  // is gone (we hold the lock now), so its leases are adopted at once instead of after expiry.
+  const ownerPrefix = `${home}#`;
+  const owner = `${ownerPrefix}${ids.uuid()}`;
+
+  return {
+    name: 'volume',
+    catalog: (base) => [
+      { type: 'volumev3', name: 'cinderv3', description: 'Block Storage (Cinder v3)', url: `${base}/volume/v3/$(project_id)s` },
+      { type: 'block-storage', name: 'cinder', description: 'Block Storage (Cinder v3)', url: `${base}/volume/v3/$(project_id)s` },
+    ],
+    async start() {
+      await types.ensureDefault();
+      driver = await LocalVolumeDriver.open(join(home, 'volumes'));
+      nbd = new NbdServer();
+      const socket = join(home, 'nbd.sock');
+      await nbd.listen({ path: socket });
+      const tcp = await nbd.listen({ host: '127.0.0.1', port: 0 });
+      exporter.attach(driver, nbd, { socket, tcp: { host: tcp.host ?? '127.0.0.1', port: tcp.port ?? 0 } });
+      worker = new VolumeWorker({
+        queue: operations,
+        driver,
+        exporter,
+        images,
+        owner,
+        isDead: (o) => o.startsWith(ownerPrefix) && o !== owner,
+        logger: log,
+        leaseMs: LEASE_MS,
+      });
+      await worker.start();
+    },
+    async stop() {
+      await worker?.stop();
+      await exporter.closeAll();
+      await nbd?.close();
+      await driver?.close();
+    },
+  };
+};
