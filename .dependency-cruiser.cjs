@@ -16,7 +16,7 @@ module.exports = {
       name: 'adapters-use-model-and-ports-only',
       comment: 'drivers, store, export and agent see the core only through core/model, core/ports and core/errors',
       severity: 'error',
-      from: { path: '^src/(drivers|store|export|agent)/', pathNot: '^src/drivers/dataplane/' },
+      from: { path: '^src/(drivers|store|export|agent)/', pathNot: '^src/(drivers/dataplane|agent/network)/' },
       to: { path: '^src/core/', pathNot: '^src/core/(model|ports|errors\\.ts)' },
     },
     {
@@ -25,6 +25,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/drivers/dataplane/' },
       to: { path: '^src/core/', pathNot: '^src/core/(model|ports|errors\\.ts|network/(plan|topology|ip)/)' },
+    },
+    {
+      name: 'network-agent-uses-the-planner',
+      comment: 'the network agent runs the pure planner and the model-to-topology mapping (core/network/realize) between the store and the data plane driver, nothing else of the core',
+      severity: 'error',
+      from: { path: '^src/agent/network/' },
+      to: { path: '^src/core/', pathNot: '^src/core/(model|ports|errors\\.ts|network/(plan|topology|realize)/)' },
     },
     {
       name: 'adapters-never-import-api',

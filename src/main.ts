@@ -18,6 +18,7 @@ import { createHttpServer } from './api/http/server.js';
 import { openDatabase, ping } from './store/sql/database.js';
 import { SqlIdentityStore } from './store/sql/identity-store.js';
 import { SqlResourceStore } from './store/sql/resource-store.js';
+import { SqlChangeFeed } from './store/sql/change-feed.js';
 import { MODULES } from './wiring/modules.js';
 import type { MountedModule } from './wiring/module.js';
 import { loadSecrets } from './home/secrets.js';
@@ -99,6 +100,7 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
       await factory({
         app,
         resources,
+        changes: new SqlChangeFeed(database.db),
         ids: randomIds,
         clock: systemClock,
         logger,

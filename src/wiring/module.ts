@@ -9,10 +9,13 @@ import type { CatalogSpec } from '../core/identity/bootstrap.js';
 import type { ResourceStore } from '../core/ports/resource-store.js';
 import type { IdGenerator } from '../core/ports/crypto.js';
 import type { Clock } from '../core/ports/clock.js';
+import type { ChangeFeed } from '../core/ports/identity-store.js';
 
 export interface ModuleDeps {
   app: FastifyInstance;
   resources: ResourceStore;
+  /** The global generation and change feed, for modules that follow desired state (the network agent). */
+  changes: Pick<ChangeFeed, 'currentGeneration' | 'changesSince'>;
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
