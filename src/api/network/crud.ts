@@ -67,7 +67,7 @@ export function fieldsOf(req: FastifyRequest): string[] | null {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type DomainInput = any;
 
-export function registerCrud<E extends object>(app: FastifyInstance, table: ResourceTable<E>, service: CrudService<E, DomainInput>, path = table.collection): void {
+export function registerCrud<E extends object>(app: FastifyInstance, table: ResourceTable<E>, service: CrudService<E, DomainInput>, path = table.collection.replace(/_/g, '-')): void {
   const base = `${V2}/${path}`;
   const member = table.name;
 

@@ -21,7 +21,7 @@ const TAGGABLE: Record<string, string> = {
   ports: 'port',
   routers: 'router',
   floatingips: 'floatingip',
-  security_groups: 'security_group',
+  'security-groups': 'security_group',
   subnetpools: 'subnetpool',
 };
 

@@ -172,10 +172,10 @@ export class SubnetService {
     if (!row) throw notFound(KIND.subnet, id);
     const s = hydrate(row) as Subnet;
     if (ctx.isAdmin || owns(ctx, s.projectId)) return s;
-    await getNetworkVisible(tx, ctx, s.networkId).catch(() => {
-      throw notFound(KIND.subnet, id);
-    });
-    return s;
+    // Subnets of a shared network are visible; those of a merely external one are not (Neutron).
+    const net = await tx.get<Network>(KIND.network, s.networkId);
+    if (net && (owns(ctx, net.projectId) || net.data.shared || (await grantsFor(tx, ctx)).shared.has(net.id))) return s;
+    throw notFound(KIND.subnet, id);
   }
 
   async get(ctx: RequestContext, id: string): Promise<Subnet> {
@@ -190,7 +190,7 @@ export class SubnetService {
     const nets = await tx.list<Network>(KIND.network);
     const grants = await grantsFor(tx, ctx);
     const visibleNets = new Set(
-      nets.filter((n) => owns(ctx, n.projectId) || n.data.shared || n.data.external || grants.shared.has(n.id) || grants.external.has(n.id)).map((n) => n.id),
+      nets.filter((n) => owns(ctx, n.projectId) || n.data.shared || grants.shared.has(n.id)).map((n) => n.id),
     );
     return all.filter((s) => owns(ctx, s.projectId) || visibleNets.has(s.networkId));
   }
