@@ -2,12 +2,17 @@
 # bench/storage/run.sh — PocketStack block storage benchmarks, standalone.
 #
 # 1. fio battery (fio's nbd engine) against a PocketStack NBD export of a LocalVolumeDriver volume and
-#    against qemu-nbd on a raw file, in the same run, both filled with random data; prints ratios.
-# 2. A 10-deep snapshot chain vs a fresh volume (and a 1-deep one), same battery subset.
+#    against qemu-nbd on a raw file, both filled with random data. The two targets run test by test,
+#    alternately (which goes first flips every round), for BENCH_ROUNDS rounds; we print the median
+#    IOPS of each side and the median of the per-round ratios, so one noisy moment cannot decide.
+# 2. Snapshot chain depth: a fresh volume, a 1-deep and a 10-deep chain, served at once and measured
+#    interleaved the same way. Before every round the chains are re-armed (see serve.ts) so random
+#    writes meet the same share of copy-on-write each round.
 # 3. Snapshot/clone/revert time of a 1 GiB vs a 100 GiB volume.
 #
 # Needs: node (>= 20), fio with the nbd engine, qemu-nbd (qemu-utils), python3.
 # Knobs: BENCH_SIZE (bytes, default 1 GiB), BENCH_RUNTIME (s per test, default 4), BENCH_RAMP (default 1),
+#        BENCH_ROUNDS (default 3), BENCH_SECTIONS (default "1 2 3"), SYNC_IO_MAX (store option, bytes),
 #        BENCH_DIR (scratch directory on the disk to test, default a fresh dir in $TMPDIR).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,6 +20,8 @@ repo=$(cd "$here/../.." && pwd)
 SIZE=${BENCH_SIZE:-1073741824}
 RUNTIME=${BENCH_RUNTIME:-4}
 RAMP=${BENCH_RAMP:-1}
+ROUNDS=${BENCH_ROUNDS:-3}
+SECTIONS=${BENCH_SECTIONS:-1 2 3}
 die() { echo "error: $*" >&2; exit 2; }
 for t in node fio qemu-nbd python3; do command -v $t >/dev/null || die "$t not found (apt-get install -y fio qemu-utils)"; done
 fio --enghelp=nbd >/dev/null 2>&1 || die "this fio has no nbd engine"
@@ -22,72 +29,115 @@ fio --enghelp=nbd >/dev/null 2>&1 || die "this fio has no nbd engine"
 work=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/ps-bench.XXXXXX")}
 mkdir -p "$work"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; pids=(); }
+cleanup() { stop_all; rm -rf "$work"; }
 trap cleanup EXIT
 
-# battery URI NAME... : runs the named tests against URI, prints "test=<name> iops=<n> mbps=<n> p50=<us> p99=<us>"
-battery() {
-  local uri=$1; shift
-  local job=$work/job.fio
-  {
-    printf '[global]\nioengine=nbd\nuri=%s\nsize=%s\ntime_based=1\nruntime=%s\nramp_time=%s\n' "$uri" "$SIZE" "$RUNTIME" "$RAMP"
-    printf 'norandommap=1\nrandrepeat=1\nlat_percentiles=1\nclat_percentiles=0\npercentile_list=50:99\n'
-    for name in "$@"; do
-      case $name in
-        randread_4k_qd*) rw=randread; bs=4k ;; randwrite_4k_qd*) rw=randwrite; bs=4k ;;
-        seqread_1m_qd*) rw=read; bs=1m ;; seqwrite_1m_qd*) rw=write; bs=1m ;;
-      esac
-      printf '\n[%s]\nstonewall\nrw=%s\nbs=%s\niodepth=%s\n' "$name" "$rw" "$bs" "${name##*_qd}"
-    done
-  } > "$job"
-  fio --output-format=json --output="$work/fio.json" "$job" >/dev/null 2>"$work/fio.err" || { cat "$work/fio.err" >&2; return 1; }
+# one_test URI NAME: runs one fio test against URI, prints "iops p50_us p99_us"
+one_test() {
+  local uri=$1 name=$2 rw bs
+  case $name in
+    randread_4k_qd*) rw=randread; bs=4k ;; randwrite_4k_qd*) rw=randwrite; bs=4k ;;
+    seqread_1m_qd*) rw=read; bs=1m ;; seqwrite_1m_qd*) rw=write; bs=1m ;;
+  esac
+  fio --output-format=json --output="$work/fio.json" --name="$name" --ioengine=nbd --uri="$uri" --size="$SIZE" \
+    --time_based=1 --runtime="$RUNTIME" --ramp_time="$RAMP" --norandommap=1 --randrepeat=1 \
+    --lat_percentiles=1 --clat_percentiles=0 --percentile_list=50:99 \
+    --rw=$rw --bs=$bs --iodepth="${name##*_qd}" >/dev/null 2>"$work/fio.err" || { cat "$work/fio.err" >&2; return 1; }
   python3 - "$work/fio.json" <<'PY'
 import json, sys
 raw = open(sys.argv[1]).read(); doc = json.loads(raw[raw.find("{"):])
-for j in doc["jobs"]:
-    s = j["write" if "write" in j["job options"]["rw"] else "read"]
-    p = s.get("lat_ns", {}).get("percentile", {})
-    print(f"test={j['jobname']} iops={s['iops']:.0f} mbps={s['bw_bytes']/1048576:.1f} "
-          f"p50={p.get('50.000000',0)/1000:.0f} p99={p.get('99.000000',0)/1000:.0f}")
+j = doc["jobs"][0]
+s = j["write" if "write" in j["job options"]["rw"] else "read"]
+p = s.get("lat_ns", {}).get("percentile", {})
+print(f"{s['iops']:.0f} {p.get('50.000000',0)/1000:.0f} {p.get('99.000000',0)/1000:.0f}")
 PY
 }
 
-serve_pocketstack() { # serve_pocketstack DIR SOCK DEPTH
-  node --import tsx "$repo/bench/storage/serve.ts" "$1" "$2" "$SIZE" "$3" > "$work/serve.$3.out" &
-  pids+=($!)
-  for _ in $(seq 1200); do grep -q READY "$work/serve.$3.out" 2>/dev/null && return 0; sleep 0.1; done
+serve_pocketstack() { # serve_pocketstack DIR SOCK DEPTH  (sets $last_pid)
+  node --import tsx "$repo/bench/storage/serve.ts" "$1" "$2" "$SIZE" "$3" > "$1.out" &
+  last_pid=$!; pids+=($last_pid)
+  for _ in $(seq 1200); do grep -q READY "$1.out" 2>/dev/null && return 0; sleep 0.1; done
   die "PocketStack NBD server did not start"
 }
 
+rearm() { # rearm PID OUTFILE: asks a chain server to re-arm and waits until it did
+  local want=$(( $(grep -c REARMED "$2" || true) + 1 ))
+  kill -USR2 "$1"
+  for _ in $(seq 600); do [ "$(grep -c REARMED "$2" || true)" -ge "$want" ] && return 0; sleep 0.1; done
+  die "re-arm timed out"
+}
+
+# interleave RESULTS TESTS -- LABEL=URI... : for each round, each test, every target (order rotating)
+interleave() {
+  local out=$1 tests=$2; shift 3
+  local targets=("$@") n=${#targets[@]}
+  for r in $(seq "$ROUNDS"); do
+    [ -n "${REARM:-}" ] && eval "$REARM"
+    for t in $tests; do
+      for k in $(seq 0 $((n - 1))); do
+        local spec=${targets[$(( (k + r) % n ))]}
+        echo "${spec%%=*} $t $r $(one_test "${spec#*=}" "$t")" >> "$out"
+      done
+    done
+  done
+}
+
+# summary RESULTS BASE OTHER...: median IOPS per target, median of per-round ratios OTHER/BASE
+summary() {
+  python3 - "$@" <<'PY'
+import sys, statistics as st
+path, base, *others = sys.argv[1:]
+rows = [l.split() for l in open(path)]
+data = {}
+for label, test, rnd, iops, p50, p99 in rows:
+    data.setdefault((label, test), {})[rnd] = (float(iops), float(p50))
+tests = list(dict.fromkeys(r[1] for r in rows))
+for o in others:
+    print(f"{o} vs {base}: median IOPS (p50 latency us), median of per-round ratios [each round]")
+    for t in tests:
+        b, x = data.get((base, t), {}), data.get((o, t), {})
+        ratios = [x[r][0] / b[r][0] for r in sorted(b) if r in x and b[r][0] > 0]
+        mb = st.median(v[0] for v in b.values()); mx = st.median(v[0] for v in x.values())
+        lb = st.median(v[1] for v in b.values()); lx = st.median(v[1] for v in x.values())
+        print(f"  {t:20s} {base}={mb:7.0f} ({lb:5.0f}us)  {o}={mx:7.0f} ({lx:5.0f}us)  "
+              f"ratio={st.median(ratios):.2f} [{' '.join(f'{v:.2f}' for v in ratios)}]")
+PY
+}
+
+echo "# conditions: $(nproc) cores, size=$SIZE runtime=${RUNTIME}s ramp=${RAMP}s rounds=$ROUNDS sync_io_max=${SYNC_IO_MAX:-default} load=$(cut -d' ' -f1-3 /proc/loadavg)"
 ALL="randread_4k_qd1 randread_4k_qd32 randwrite_4k_qd1 randwrite_4k_qd32 seqread_1m_qd8 seqwrite_1m_qd8"
 
-echo "# 1. qemu-nbd (raw file) vs PocketStack (LocalVolumeDriver) — size=$SIZE runtime=${RUNTIME}s"
-head -c "$SIZE" /dev/urandom > "$work/peer.raw"
-qemu-nbd -t -f raw -x peer -k "$work/peer.sock" "$work/peer.raw" & pids+=($!)
-serve_pocketstack "$work/store0" "$work/ps0.sock" 0
-for _ in $(seq 50); do [ -S "$work/peer.sock" ] && break; sleep 0.1; done
-battery "nbd+unix:///peer?socket=$work/peer.sock" $ALL > "$work/qemu.txt"
-battery "nbd+unix:///bench?socket=$work/ps0.sock" $ALL > "$work/ps.txt"
-join_ratio() { # FILE_A FILE_B LABEL_A LABEL_B
-  awk -v la="$3" -v lb="$4" 'NR==FNR { split($2,a,"="); q[$1]=a[2]; next }
-    { split($2,b,"="); r = (q[$1] > 0) ? b[2] / q[$1] : 0
-      printf "%-28s %s_iops=%-7s %s_iops=%-7s ratio=%.2f  (%s %s)\n", $1, la, q[$1], lb, b[2], r, $3, $4 }' "$1" "$2"
-}
-join_ratio "$work/qemu.txt" "$work/ps.txt" qemu ps
-kill "${pids[0]}" "${pids[1]}" 2>/dev/null || true
+if [[ " $SECTIONS " == *" 1 "* ]]; then
+  echo "# 1. qemu-nbd (raw file) vs PocketStack (LocalVolumeDriver), interleaved"
+  head -c "$SIZE" /dev/urandom > "$work/peer.raw"
+  qemu-nbd -t -f raw -x peer -k "$work/peer.sock" "$work/peer.raw" & pids+=($!)
+  serve_pocketstack "$work/store0" "$work/ps0.sock" 0
+  for _ in $(seq 50); do [ -S "$work/peer.sock" ] && break; sleep 0.1; done
+  interleave "$work/s1.txt" "$ALL" -- "qemu=nbd+unix:///peer?socket=$work/peer.sock" "ps=nbd+unix:///bench?socket=$work/ps0.sock"
+  summary "$work/s1.txt" qemu ps
+  stop_all
+  rm -f "$work/peer.raw"; rm -rf "$work/store0"
+fi
 
-echo
-echo "# 2. snapshot chain depth: fresh vs 1-deep vs 10-deep (same PocketStack server code)"
-CHAIN="randread_4k_qd32 randwrite_4k_qd32 seqread_1m_qd8"
-serve_pocketstack "$work/storeF" "$work/psF.sock" 0
-battery "nbd+unix:///bench?socket=$work/psF.sock" $CHAIN > "$work/fresh.txt"
-serve_pocketstack "$work/store1" "$work/ps1.sock" 1
-battery "nbd+unix:///bench?socket=$work/ps1.sock" $CHAIN > "$work/chain1.txt"
-serve_pocketstack "$work/store10" "$work/ps10.sock" 10
-battery "nbd+unix:///bench?socket=$work/ps10.sock" $CHAIN > "$work/chain10.txt"
-echo "fresh vs 10-deep:"; join_ratio "$work/fresh.txt" "$work/chain10.txt" fresh chain10
-echo "1-deep vs 10-deep:"; join_ratio "$work/chain1.txt" "$work/chain10.txt" chain1 chain10
+if [[ " $SECTIONS " == *" 2 "* ]]; then
+  echo
+  echo "# 2. snapshot chain depth: fresh vs 1-deep vs 10-deep, interleaved, chains re-armed every round"
+  serve_pocketstack "$work/storeF" "$work/psF.sock" 0
+  serve_pocketstack "$work/store1" "$work/ps1.sock" 1; p1=$last_pid
+  serve_pocketstack "$work/store10" "$work/ps10.sock" 10; p10=$last_pid
+  REARM="rearm $p1 $work/store1.out; rearm $p10 $work/store10.out"
+  interleave "$work/s2.txt" "randread_4k_qd32 randwrite_4k_qd32 seqread_1m_qd8" -- \
+    "fresh=nbd+unix:///bench?socket=$work/psF.sock" "chain1=nbd+unix:///bench?socket=$work/ps1.sock" \
+    "chain10=nbd+unix:///bench?socket=$work/ps10.sock"
+  REARM=
+  summary "$work/s2.txt" fresh chain10 chain1
+  summary "$work/s2.txt" chain1 chain10
+  stop_all
+fi
 
-echo
-echo "# 3. snapshot / clone / revert time, 1 GiB vs 100 GiB"
-node --import tsx "$repo/bench/storage/snapshot-micro.ts" "$work/micro"
+if [[ " $SECTIONS " == *" 3 "* ]]; then
+  echo
+  echo "# 3. snapshot / clone / revert time, 1 GiB vs 100 GiB"
+  node --import tsx "$repo/bench/storage/snapshot-micro.ts" "$work/micro"
+fi

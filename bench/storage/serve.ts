@@ -3,7 +3,12 @@
  * data (empty regions would be a fast path), optionally with a chain of CHAIN_DEPTH snapshots taken
  * between partial rewrites, and serves it over NBD on a unix socket until SIGTERM.
  *   node --import tsx bench/storage/serve.ts STORE_DIR SOCKET SIZE [CHAIN_DEPTH]
- * Prints READY when listening.
+ * Prints READY when listening. Env SYNC_IO_MAX sets the store's syncIoMaxBytes (default: the store's).
+ *
+ * SIGUSR2 re-arms a chain (depth > 0): one more snapshot, a rewrite of the next tenth, then the oldest
+ * snapshot is deleted, so the depth stays the same and ~90 % of the volume is again shared with the
+ * newest snapshot, as right after start. Every benchmark round thus starts from the same state
+ * (random writes would otherwise have un-shared the volume in the first round). Prints REARMED <n>.
  */
 import { randomFillSync } from 'node:crypto';
 import { LocalVolumeDriver } from '../../src/drivers/storage/local/local-volume-driver.js';
@@ -14,25 +19,45 @@ if (!root || !socket || !sizeArg) {
   console.error('usage: serve.ts STORE_DIR SOCKET SIZE [CHAIN_DEPTH]');
   process.exit(2);
 }
-const driver = await LocalVolumeDriver.open(root);
+const syncIo = process.env.SYNC_IO_MAX === undefined ? {} : { syncIoMaxBytes: Number(process.env.SYNC_IO_MAX) };
+const driver = await LocalVolumeDriver.open(root, syncIo);
 const size = Number(sizeArg);
 const depth = Number(depthArg ?? 0);
 await driver.create('bench', size);
 const device = await driver.open('bench', 'rw');
 const chunk = randomFillSync(Buffer.alloc(4 * 2 ** 20));
 for (let off = 0; off < size; off += chunk.length) await device.write(off, chunk.subarray(0, Math.min(chunk.length, size - off)));
-for (let i = 0; i < depth; i++) {
+
+const snaps: string[] = [];
+let made = 0;
+/** Snapshot, then rewrite a different tenth of the volume, so the chain has real history. */
+async function extendChain(): Promise<void> {
   await device.flush();
-  await driver.snapshot('bench', `chain-${i}`);
-  // rewrite a different tenth of the volume after each snapshot, so the chain has real history
+  const id = `chain-${made}`;
+  await driver.snapshot('bench', id);
+  snaps.push(id);
   const part = Math.floor(size / 10 / chunk.length) * chunk.length;
-  for (let off = (i % 10) * part; off < ((i % 10) + 1) * part; off += chunk.length) await device.write(off, chunk);
+  const tenth = made % 10;
+  for (let off = tenth * part; off < (tenth + 1) * part; off += chunk.length) await device.write(off, chunk);
+  made++;
 }
+for (let i = 0; i < depth; i++) await extendChain();
 await device.flush();
 const server = new NbdServer();
 server.addExport('bench', device);
 await server.listen({ path: socket });
 console.log('READY');
+let rearms = 0;
+process.on('SIGUSR2', () => {
+  void (async () => {
+    if (depth > 0) {
+      await extendChain();
+      await driver.deleteSnapshot(snaps.shift()!);
+      await device.flush();
+    }
+    console.log(`REARMED ${++rearms}`);
+  })();
+});
 const stop = async (): Promise<void> => {
   await server.close();
   await device.close();

@@ -10,6 +10,7 @@ const HELP = `pocketstack — OpenStack networking and block storage in one proc
 
 Usage:
   pocketstack up [options]     start every API on one port and print "PocketStack ready at URL"
+  pocketstack storage check [--home DIR]  check the volume store in HOME/volumes (exit 0 ok, 1 problems or in use, 2 no store)
 
 Options for up:
   --home DIR        state directory (default $POCKETSTACK_HOME, else ./.pocketstack)
@@ -95,6 +96,9 @@ export async function main(argv: string[]): Promise<void> {
     switch (verb) {
       case 'up':
         await up(rest);
+        return;
+      case 'storage':
+        process.exitCode = await (await import('./storage-check.js')).runStorageCommand(rest);
         return;
       case undefined:
       case 'help':

@@ -248,6 +248,15 @@ describe('NbdServer', () => {
     const body = await c.read(h.readUInt32BE(16));
     assert.equal(Number(body.readBigUInt64BE(0)), 40 * MiB);
     assert.deepEqual(body.subarray(8), Buffer.alloc(4096, 0x77));
+    // zeroes written (NO_HOLE) inside an allocated extent are reported as zero, not as data
+    c.request(P.Cmd.WRITE_ZEROES, 8, 40 * MiB, 8192, P.CMD_FLAG_NO_HOLE);
+    const z = await c.read(16);
+    assert.equal(z.readUInt32BE(0), P.SIMPLE_REPLY_MAGIC);
+    assert.equal(z.readUInt32BE(4), 0);
+    c.request(P.Cmd.BLOCK_STATUS, 9, 40 * MiB, 65536);
+    const zh = await c.read(20);
+    const zs = await c.read(zh.readUInt32BE(16));
+    assert.deepEqual([zs.readUInt32BE(4), zs.readUInt32BE(8), zs.readUInt32BE(12), zs.readUInt32BE(16)], [8192, P.STATE_ZERO, 65536 - 8192, 0]);
     c.request(P.Cmd.DISC, 7, 0, 0);
     await c.waitClosed();
   });

@@ -47,3 +47,24 @@ export function fsyncDir(dir: string): void {
     fs.closeSync(fd);
   }
 }
+
+// Synchronous variants for the small-I/O fast path (local-block-device.ts): a pread/pwrite of a few
+// KiB that hits the page cache costs microseconds, far less than a hop through the libuv thread pool
+// and back. Same contracts as the promise versions.
+
+export function preadFullSync(fd: number, buf: Uint8Array, off: number, length: number, pos: number): void {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buf, off + done, length - done, pos + done);
+    if (n === 0) {
+      buf.fill(0, off + done, off + length);
+      return;
+    }
+    done += n;
+  }
+}
+
+export function pwriteFullSync(fd: number, buf: Uint8Array, off: number, length: number, pos: number): void {
+  let done = 0;
+  while (done < length) done += fs.writeSync(fd, buf, off + done, length - done, pos + done);
+}

@@ -16,8 +16,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StorageError } from '../storage-error.js';
-import { EXTENT_SIZE, ExtentTree } from './extent-tree.js';
+import { EXTENT_SIZE, ExtentTree, type TreeNode } from './extent-tree.js';
 import { fdatasync, fsyncDir, pwriteFull } from './fs-io.js';
+import type { ZeroBlocks } from './zero-blocks.js';
 import {
   HEADER_BYTES,
   JOURNAL_MAGIC,
@@ -35,6 +36,12 @@ import {
 export interface LocalStoreOptions {
   /** Checkpoint (and reset the journal) once it grows past this many bytes. Default 64 MiB. */
   checkpointJournalBytes?: number;
+  /**
+   * Reads and writes up to this many bytes run synchronously on the event loop (no thread-pool hop)
+   * when nothing they touch is locked. Default 128 KiB; 0 sends every I/O through the thread pool.
+   * The cost: a read that misses the page cache blocks the loop for one device access.
+   */
+  syncIoMaxBytes?: number;
 }
 
 export class LocalStore {
@@ -44,6 +51,9 @@ export class LocalStore {
   private journalSize: number;
   private generation: number;
   private readonly checkpointBytes: number;
+  readonly syncIoMax: number;
+  /** Blocks known to read as zeroes, per node (memory only; see zero-blocks.ts). */
+  readonly zeroes = new WeakMap<TreeNode, ZeroBlocks>();
 
   /** Journal bytes not yet written, in order; maps are buffered per node until the next meta record. */
   private pending: Buffer[] = [];
@@ -85,6 +95,7 @@ export class LocalStore {
     this.journalSize = journalSize;
     this.generation = generation;
     this.checkpointBytes = opts.checkpointJournalBytes ?? 64 * 2 ** 20;
+    this.syncIoMax = opts.syncIoMaxBytes ?? 128 * 1024;
   }
 
   /** Opens (creating if needed) the store in `root`, replaying the journal. Takes a pid lock. */
@@ -337,7 +348,9 @@ function writeFreshJournal(root: string, generation: number): void {
 }
 
 // One process per store: a pid file, taken over when its owner is dead (after kill -9).
-function takeLock(root: string): void {
+// Exported for tools that must keep a server from opening the store while they read it
+// (`pocketstack storage check`); they throw StorageError 'in_use' naming the owner's pid.
+export function takeLock(root: string): void {
   const p = path.join(root, 'LOCK');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -365,7 +378,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function releaseLock(root: string): void {
+export function releaseLock(root: string): void {
   fs.rmSync(path.join(root, 'LOCK'), { force: true });
 }
 

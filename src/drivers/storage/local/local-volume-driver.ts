@@ -139,6 +139,7 @@ export class LocalVolumeDriver implements VolumeDriver, StoreChecker {
       if (snap.origin !== volId) throw new StorageError('invalid', `${snapId} is not a snapshot of ${volId}`);
       this.notOpen(volId);
       this.store.tree.replaceLeaves(vol, snap);
+      this.store.zeroes.delete(vol);
       this.store.recordMeta({ op: 'revert', vol: volId, snap: snapId });
     });
   }
@@ -193,7 +194,7 @@ export class LocalVolumeDriver implements VolumeDriver, StoreChecker {
     this.live();
     const node = this.need(id, null);
     const dev = new LocalBlockDevice(this.store, node, false, () => undefined);
-    return dev.blockStatus(0, node.size);
+    return dev.extentMap(0, node.size, false);
   }
 
   async open(id: string, mode: OpenMode): Promise<BlockDevice> {
