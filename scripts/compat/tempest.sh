@@ -22,6 +22,7 @@ SERVER=$!
 cleanup() {
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
+  [ -n "${WS_NAME:-}" ] && tempest workspace remove --name "$WS_NAME" >/dev/null 2>&1
   [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -42,7 +43,9 @@ CINDER=false
 openstack catalog show volumev3 >/dev/null 2>&1 && CINDER=true
 
 WORKSPACE=$WORK/workspace
-tempest init "$WORKSPACE" >/dev/null
+# Tempest registers workspaces by name in ~/.tempest: a unique name per run, removed at exit.
+WS_NAME=pocketstack-$(basename "$WORK")
+tempest init --name "$WS_NAME" "$WORKSPACE" >/dev/null
 mkdir -p "$WORKSPACE/logs" "$RESULTS_DIR"
 sed -e "s|@WORKSPACE@|$WORKSPACE|" -e "s|@ADMIN_PASSWORD@|$POCKETSTACK_ADMIN_PASSWORD|" \
     -e "s|@KEYSTONE_URL@|$URL/identity/v3|" -e "s|@PUBLIC_NETWORK_ID@|$PUBLIC_NETWORK_ID|" \
