@@ -6,5 +6,6 @@ import type { ModuleFactory } from './module.js';
 import { networkModule } from './network.js';
 import { volumeModule } from './volume.js';
 import { imageModule } from './image.js';
+import { computeModule } from './compute.js';
 
-export const MODULES: ModuleFactory[] = [networkModule, volumeModule, imageModule];
+export const MODULES: ModuleFactory[] = [networkModule, volumeModule, imageModule, computeModule];

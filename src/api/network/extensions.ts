@@ -23,6 +23,7 @@ const EXTENSIONS: ReadonlyArray<[alias: string, name: string, description: strin
   ['net-mtu', 'Network MTU', 'Provides MTU attribute for a network resource.'],
   ['net-mtu-writable', 'Network MTU (writable)', 'Provides a writable MTU attribute for a network resource.'],
   ['pagination', 'Pagination support', 'Extension that indicates that pagination is enabled.'],
+  ['pocketstack-trace', 'PocketStack packet trace', 'POST /traces explains one flow hop by hop through the simulated data plane; POST /traces/matrix traces every pair of servers (docs/dataplane.md).'],
   ['port-security', 'Port Security', 'Provides port security'],
   ['project-id', 'project_id field enabled', 'Extension that indicates that project_id field is enabled.'],
   ['provider', 'Provider Network', 'Expose mapping of virtual networks to physical networks'],
