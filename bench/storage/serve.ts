@@ -3,7 +3,10 @@
  * data (empty regions would be a fast path), optionally with a chain of CHAIN_DEPTH snapshots taken
  * between partial rewrites, and serves it over NBD on a unix socket until SIGTERM.
  *   node --import tsx bench/storage/serve.ts STORE_DIR SOCKET SIZE [CHAIN_DEPTH]
- * Prints READY when listening. Env SYNC_IO_MAX sets the store's syncIoMaxBytes (default: the store's).
+ * Prints READY when listening. Env SYNC_IO_MAX sets the store's syncIoMaxBytes (default: the store's);
+ * NO_FILL=1 leaves a plain volume empty (run.sh then fills it through NBD, exactly as it fills the
+ * qemu-nbd peer: how data was first written decides the kernel's page-cache folio size, and with it
+ * the cost of later 4 KiB overwrites, so both sides must be filled the same way).
  *
  * SIGUSR2 re-arms a chain (depth > 0): one more snapshot, a rewrite of the next tenth, then the oldest
  * snapshot is deleted, so the depth stays the same and ~90 % of the volume is again shared with the
@@ -26,7 +29,8 @@ const depth = Number(depthArg ?? 0);
 await driver.create('bench', size);
 const device = await driver.open('bench', 'rw');
 const chunk = randomFillSync(Buffer.alloc(4 * 2 ** 20));
-for (let off = 0; off < size; off += chunk.length) await device.write(off, chunk.subarray(0, Math.min(chunk.length, size - off)));
+const fill = depth > 0 || process.env.NO_FILL !== '1';
+if (fill) for (let off = 0; off < size; off += chunk.length) await device.write(off, chunk.subarray(0, Math.min(chunk.length, size - off)));
 
 const snaps: string[] = [];
 let made = 0;
