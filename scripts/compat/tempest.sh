@@ -3,12 +3,17 @@
 # temporary HOME, after creating the external network `public` Tempest's router and floating IP tests
 # need. Needs: apt-get install tempest python3-openstackclient.
 #
-# Usage: npm run compat:tempest [-- REGEX]      (default: ^tempest\.api\.network)
+# Usage: npm run compat:tempest [-- REGEX|network|volume]   (default: ^tempest\.api\.network;
+#        `volume` runs ^tempest\.api\.volume, the block storage suite)
 # Env:   TEMPEST_CONCURRENCY (default 1), RESULTS_DIR (default ./tempest-results),
 #        POCKETSTACK_DB (sqlite | postgres://…), KEEP=1 keeps the server's HOME for inspection.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 REGEX=${1:-'^tempest\.api\.network'}
+case "$REGEX" in
+  network) REGEX='^tempest\.api\.network' ;;
+  volume) REGEX='^tempest\.api\.volume' ;;
+esac
 CONCURRENCY=${TEMPEST_CONCURRENCY:-1}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/tempest-results}
 command -v tempest >/dev/null || { echo "tempest is not installed (apt-get install tempest)"; exit 2; }
