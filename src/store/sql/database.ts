@@ -54,6 +54,10 @@ async function openPostgres(url: string): Promise<Kysely<Database>> {
         oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle pooled connection that the server closes (restart, failover, DROP … FORCE) emits 'error';
+  // unheard, that would crash the process. The pool drops the client; the next query reconnects or
+  // reports the failure to its caller.
+  pool.on('error', () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

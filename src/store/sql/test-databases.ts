@@ -56,7 +56,16 @@ export function testDatabaseFactories(): TestDatabaseFactory[] {
             const c = new pg.Client({ connectionString: pgAdmin });
             await c.connect();
             try {
-              await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+              // Closed pools' backends may take a moment to exit; only force the drop if they linger.
+              for (let i = 0; ; i++) {
+                try {
+                  await c.query(`DROP DATABASE IF EXISTS ${dbName}${i < 20 ? '' : ' WITH (FORCE)'}`);
+                  break;
+                } catch (e) {
+                  if (i >= 20) throw e;
+                  await new Promise((r) => setTimeout(r, 50));
+                }
+              }
             } finally {
               await c.end();
             }
