@@ -10,6 +10,7 @@ const HELP = `pocketstack — OpenStack networking and block storage in one proc
 
 Usage:
   pocketstack up [options]     start every API on one port and print "PocketStack ready at URL"
+  pocketstack trace --from A --to B [--proto tcp --port N] [--json] [--cloud NAME]  explain a flow hop by hop (--matrix --network N for all pairs; see pocketstack trace --help)
   pocketstack storage check [--home DIR]  check the volume store in HOME/volumes (exit 0 ok, 1 problems or in use, 2 no store)
 
 Options for up:
@@ -96,6 +97,9 @@ export async function main(argv: string[]): Promise<void> {
     switch (verb) {
       case 'up':
         await up(rest);
+        return;
+      case 'trace':
+        process.exitCode = await (await import('./trace.js')).runTraceCommand(rest);
         return;
       case 'storage':
         process.exitCode = await (await import('./storage-check.js')).runStorageCommand(rest);
