@@ -76,6 +76,8 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
   // An async log file must be open before anything may exit, or pino's exit flush throws.
   const logReady = cfg.logTo === 'stdout' ? Promise.resolve() : new Promise<void>((r) => destination.once('ready', () => r()));
   const logger = pino({ level: cfg.logLevel ?? 'info', redact: ['req.headers["x-auth-token"]', 'req.headers["x-subject-token"]', '*.password'] }, destination);
+  // Before anything can fail: pino flushes on exit and throws if the file is not open yet.
+  await logReady;
 
   const dbUrl = cfg.db === 'sqlite' ? join(home, 'state.db') : cfg.db;
   const database = await openDatabase(dbUrl);
@@ -138,7 +140,6 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
   for (const m of modules) await m.start?.(url);
   const cloudsYaml = writeCloudsYaml(home, { authUrl: `${url}/identity/v3`, region: cfg.region, adminPassword: secrets.adminPassword, demoPassword: secrets.demoPassword });
   logger.info({ url, home, db: database.dialect }, 'PocketStack ready');
-  await logReady;
 
   let closing: Promise<void> | null = null;
   return {
