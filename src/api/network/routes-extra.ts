@@ -102,7 +102,10 @@ export function registerExtraRoutes(app: FastifyInstance, s: NetworkServices): v
   app.get(`${V2}/quotas/project`, async (req) => ({ project: { project_id: req.ctx.projectId } }));
   app.get(`${V2}/quotas/:project`, async (req) => ({ quota: await s.quotas.get(req.ctx, quotaProject(req.ctx, (req.params as { project: string }).project)) }));
   app.get(`${V2}/quotas/:project/default`, async (req) => ({ quota: s.quotas.defaults(req.ctx, (req.params as { project: string }).project) }));
-  app.get(`${V2}/quotas/:project/details`, async (req) => ({ quota: await s.quotas.details(req.ctx, (req.params as { project: string }).project) }));
+  // Tempest's client asks for `details.json` (the old format-suffix style Neutron still accepts).
+  for (const suffix of ['details', 'details.json']) {
+    app.get(`${V2}/quotas/:project/${suffix}`, async (req) => ({ quota: await s.quotas.details(req.ctx, (req.params as { project: string }).project) }));
+  }
   app.put(`${V2}/quotas/:project`, async (req) => ({ quota: await s.quotas.update(req.ctx, (req.params as { project: string }).project, body(req, 'quota')) }));
   app.delete(`${V2}/quotas/:project`, async (req, reply) => {
     await s.quotas.reset(req.ctx, (req.params as { project: string }).project);

@@ -5,7 +5,7 @@
  */
 import { Conflict, InUse, InvalidInput } from '../../errors.js';
 import type { RequestContext } from '../../identity/context.js';
-import { DEVICE_OWNER, KIND, type Network, type NetworkData, type Port, type Subnet } from '../../model/network.js';
+import { DEVICE_OWNER, KIND, type FloatingIpData, type Network, type NetworkData, type Port, type Subnet } from '../../model/network.js';
 import type { ResourceTx } from '../../ports/resource-store.js';
 import { type NetworkType, networkMtu } from '../segments/index.js';
 import type { NetworkDeps } from './network-deps.js';
@@ -167,13 +167,20 @@ export class NetworkService {
         await tx.update(KIND.network, id, dataOf(n), { expectRevision: ifMatch });
       }
       const ports = await tx.list<Port>(KIND.port, { parentId: id });
-      if (ports.some((p) => p.data.deviceOwner !== DEVICE_OWNER.dhcp)) {
+      // DHCP ports and unassociated floating IPs go with the network, as in Neutron; anything else is in use.
+      const fips = (await tx.list<FloatingIpData>(KIND.floatingIp, { parentId: id })).filter((f) => f.data.portId === null);
+      const fipPorts = new Set(fips.map((f) => f.data.floatingPortId));
+      if (ports.some((p) => p.data.deviceOwner !== DEVICE_OWNER.dhcp && !fipPorts.has(p.id))) {
         throw new InUse(
           `Unable to complete operation on network ${id}. There are one or more ports still in use on the network.`,
           'NetworkInUse',
         );
       }
       for (const p of ports) await removePort(tx, this.env, hydrate(p) as Port);
+      for (const f of fips) {
+        await tx.delete(KIND.floatingIp, f.id);
+        await tx.recordChange(KIND.floatingIp, f.id, 'delete');
+      }
       for (const s of await tx.list<Subnet>(KIND.subnet, { parentId: id })) {
         await tx.delete(KIND.subnet, s.id);
         await tx.recordChange(KIND.subnet, s.id, 'delete');
