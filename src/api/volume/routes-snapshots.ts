@@ -11,12 +11,12 @@ import { snapshotView, type ViewContext } from './views.js';
 
 export function registerSnapshotRoutes(app: FastifyInstance, d: VolumeApiDeps): void {
   const vc = (req: FastifyRequest): ViewContext => ({ base: apiBase(req), bookmarkBase: bookmarkBase(req), version: versionOf(req), isAdmin: req.ctx.isAdmin, typeNames: new Map(), attachments: new Map() });
-  const show = (req: FastifyRequest, r: StoredResource<Snapshot>) => ({ snapshot: snapshotView(vc(req), r) });
+  const show = (req: FastifyRequest, r: StoredResource<Snapshot>, extended = true) => ({ snapshot: snapshotView(vc(req), r, extended) });
   const list = async (req: FastifyRequest, detail: boolean) => {
     const q = query(req);
     const rows = await d.snapshots.list(req.ctx, { allTenants: queryFlag(q, 'all_tenants'), projectId: queryValue(q, 'project_id') });
     const c = vc(req);
-    const views = rows.map((r) => ({ ...snapshotView(c, r), project_id: r.projectId }));
+    const views = rows.map((r) => ({ ...snapshotView(c, r, detail), project_id: r.projectId }));
     const body = listBody(req, views, SNAPSHOT_SCHEMA, `${apiBase(req)}/snapshots${detail ? '/detail' : ''}`);
     for (const v of body['snapshots'] as Record<string, unknown>[]) delete v['project_id'];
     return body;
@@ -32,7 +32,7 @@ export function registerSnapshotRoutes(app: FastifyInstance, d: VolumeApiDeps): 
         atLeast(versionOf(req), mv.SNAPSHOT_IN_USE),
       );
       reply.status(202);
-      return show(req, row);
+      return show(req, row, false);
     });
   }
   for (const path of bothPaths('/snapshots/detail')) app.get(path, async (req) => list(req, true));
@@ -40,7 +40,7 @@ export function registerSnapshotRoutes(app: FastifyInstance, d: VolumeApiDeps): 
     app.get(path, async (req) => show(req, await d.snapshots.get(req.ctx, params(req).id as string)));
     app.put(path, async (req) => {
       const o = envelope(req.body, 'snapshot');
-      return show(req, await d.snapshots.update(req.ctx, params(req).id as string, { name: o['name'] ?? o['display_name'], description: o['description'] ?? o['display_description'] }));
+      return show(req, await d.snapshots.update(req.ctx, params(req).id as string, { name: o['name'] ?? o['display_name'], description: o['description'] ?? o['display_description'] }), false);
     });
     app.delete(path, async (req, reply) => {
       await d.snapshots.delete(req.ctx, params(req).id as string);

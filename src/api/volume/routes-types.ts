@@ -8,7 +8,7 @@ import { parseBool } from '../../core/volume/volume-service.js';
 import { atLeast, volumeMicroversions as mv } from '../http/microversion/index.js';
 import type { VolumeApiDeps } from './deps.js';
 import { apiBase, bodyObject, bothPaths, envelope, params, query, queryValue, versionOf } from './request.js';
-import { qosView, typeView } from './views.js';
+import { qosLinks, qosView, typeView } from './views.js';
 
 const optBool = (v: unknown, field: string) => (v === undefined || v === null ? undefined : parseBool(v, field));
 
@@ -40,7 +40,9 @@ export function registerTypeRoutes(app: FastifyInstance, d: VolumeApiDeps): void
         description: o['description'] as string | null | undefined,
         isPublic: optBool(o['is_public'] ?? o['os-volume-type-access:is_public'], 'is_public'),
       });
-      return { volume_type: typeView(t, req.ctx.isAdmin) };
+      // Cinder's update answer carries no access extension attribute.
+      const { 'os-volume-type-access:is_public': _omit, ...view } = typeView(t, req.ctx.isAdmin);
+      return { volume_type: view };
     });
     app.delete(path, async (req, reply) => {
       await d.types.delete(req.ctx, params(req).id as string);
@@ -122,13 +124,13 @@ export function registerTypeRoutes(app: FastifyInstance, d: VolumeApiDeps): void
     app.get(path, async (req) => ({ qos_specs: (await d.qos.list(req.ctx)).map((q) => qosView(apiBase(req), q)) }));
     app.post(path, async (req) => {
       const q = await d.qos.create(req.ctx, envelope(req.body, 'qos_specs'));
-      return { qos_specs: { id: q.id, name: q.data.name, consumer: q.data.consumer, specs: q.data.specs }, links: qosView(apiBase(req), q)['links'] };
+      return { qos_specs: { id: q.id, name: q.data.name, consumer: q.data.consumer, specs: q.data.specs }, links: qosLinks(apiBase(req), q.id) };
     });
   }
   for (const path of bothPaths('/qos-specs/:id')) {
     app.get(path, async (req) => {
       const q = await d.qos.get(req.ctx, params(req).id as string);
-      return { qos_specs: { id: q.id, name: q.data.name, consumer: q.data.consumer, specs: q.data.specs }, links: qosView(apiBase(req), q)['links'] };
+      return { qos_specs: { id: q.id, name: q.data.name, consumer: q.data.consumer, specs: q.data.specs }, links: qosLinks(apiBase(req), q.id) };
     });
     app.put(path, async (req) => ({ qos_specs: await d.qos.setKeys(req.ctx, params(req).id as string, envelope(req.body, 'qos_specs')) }));
     app.delete(path, async (req, reply) => {

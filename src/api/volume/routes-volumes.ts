@@ -23,7 +23,7 @@ export async function viewContext(req: FastifyRequest, d: VolumeApiDeps): Promis
 }
 
 export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): void {
-  const show = async (req: FastifyRequest, row: StoredResource<Volume>) => ({ volume: volumeView(await viewContext(req, d), row) });
+  const show = async (req: FastifyRequest, row: StoredResource<Volume>, extended = true) => ({ volume: volumeView(await viewContext(req, d), row, extended) });
 
   const list = async (req: FastifyRequest, detail: boolean) => {
     const q = query(req);
@@ -45,7 +45,7 @@ export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): vo
         imageRef: o['imageRef'] ?? o['image_id'], multiattach: o['multiattach'], backupId: o['backup_id'],
       });
       reply.status(202);
-      return show(req, row);
+      return show(req, row, false);
     });
   }
   for (const path of bothPaths('/volumes/detail')) app.get(path, async (req) => list(req, true));
@@ -70,7 +70,7 @@ export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): vo
       if (input.name === undefined && input.description === undefined && input.metadata === undefined) {
         throw new InvalidInput("Invalid input for field/attribute volume. Value: {}. {} does not have enough properties", 'HTTPBadRequest');
       }
-      return show(req, await d.volumes.update(req.ctx, params(req).id as string, input));
+      return show(req, await d.volumes.update(req.ctx, params(req).id as string, input), false);
     });
     app.delete(path, async (req, reply) => {
       const q = query(req);

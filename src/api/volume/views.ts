@@ -24,7 +24,11 @@ const links = (vc: ViewContext, collection: string, id: string) => [
   { rel: 'bookmark', href: `${vc.bookmarkBase}/${collection}/${id}` },
 ];
 
-export function volumeView(vc: ViewContext, r: StoredResource<Volume>): Record<string, unknown> {
+/**
+ * `extended`: the attributes Cinder's API extensions add to GET responses only (tenant, host,
+ * migration status, image metadata); create and update answers go without them.
+ */
+export function volumeView(vc: ViewContext, r: StoredResource<Volume>, extended = true): Record<string, unknown> {
   const v = r.data;
   const atts = (vc.attachments.get(r.id) ?? []).filter((a) => a.data.status === 'attached');
   const out: Record<string, unknown> = {
@@ -51,10 +55,10 @@ export function volumeView(vc: ViewContext, r: StoredResource<Volume>): Record<s
     user_id: v.userId,
     volume_type: vc.typeNames.get(v.volumeTypeId) ?? null,
     consistencygroup_id: null,
-    'os-vol-tenant-attr:tenant_id': r.projectId,
   };
-  if (Object.keys(v.imageMetadata).length) out['volume_image_metadata'] = v.imageMetadata;
-  if (vc.isAdmin) {
+  if (extended) out['os-vol-tenant-attr:tenant_id'] = r.projectId;
+  if (extended && Object.keys(v.imageMetadata).length) out['volume_image_metadata'] = v.imageMetadata;
+  if (extended && vc.isAdmin) {
     out['os-vol-host-attr:host'] = BACKEND_HOST;
     out['os-vol-mig-status-attr:migstat'] = v.migrationStatus;
     out['os-vol-mig-status-attr:name_id'] = null;
@@ -78,7 +82,8 @@ export function volumeSummary(vc: ViewContext, r: StoredResource<Volume>): Recor
   return { id: r.id, name: r.data.name, links: links(vc, 'volumes', r.id) };
 }
 
-export function snapshotView(vc: ViewContext, r: StoredResource<Snapshot>): Record<string, unknown> {
+/** `extended`: the os-extended-snapshot-attributes fields, which Cinder adds to show and detail only. */
+export function snapshotView(vc: ViewContext, r: StoredResource<Snapshot>, extended = true): Record<string, unknown> {
   const s = r.data;
   const out: Record<string, unknown> = {
     id: r.id,
@@ -90,9 +95,11 @@ export function snapshotView(vc: ViewContext, r: StoredResource<Snapshot>): Reco
     status: s.status,
     size: s.size,
     metadata: s.metadata,
-    'os-extended-snapshot-attributes:progress': s.progress,
-    'os-extended-snapshot-attributes:project_id': r.projectId,
   };
+  if (extended) {
+    out['os-extended-snapshot-attributes:progress'] = s.progress;
+    out['os-extended-snapshot-attributes:project_id'] = r.projectId;
+  }
   if (atLeast(vc.version, mv.GROUP_SNAPSHOTS)) out['group_snapshot_id'] = null;
   if (atLeast(vc.version, mv.SNAPSHOT_LIST_USER_ID)) out['user_id'] = s.userId;
   if (atLeast(vc.version, mv.USE_QUOTA)) out['consumes_quota'] = true;
@@ -132,12 +139,15 @@ export function typeView(r: StoredResource<VolumeType>, isAdmin: boolean): Recor
     'os-volume-type-access:is_public': t.isPublic,
     extra_specs: specs,
   };
-  if (isAdmin) out['qos_specs_id'] = t.qosSpecsId;
   return out;
 }
 
 export function qosView(base: string, r: StoredResource<QosSpec>): Record<string, unknown> {
-  return { id: r.id, name: r.data.name, consumer: r.data.consumer, specs: r.data.specs, links: [{ rel: 'self', href: `${base}/qos-specs/${r.id}` }, { rel: 'bookmark', href: `${base}/qos-specs/${r.id}` }] };
+  return { id: r.id, name: r.data.name, consumer: r.data.consumer, specs: r.data.specs };
+}
+
+export function qosLinks(base: string, id: string): Array<{ rel: string; href: string }> {
+  return [{ rel: 'self', href: `${base}/qos-specs/${id}` }, { rel: 'bookmark', href: `${base}/qos-specs/${id}` }];
 }
 
 export function messageView(base: string, r: StoredResource<UserMessage>): Record<string, unknown> {

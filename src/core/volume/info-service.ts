@@ -137,7 +137,7 @@ export class BlockStorageInfo {
   async hosts(ctx: RequestContext): Promise<Array<Record<string, unknown>>> {
     authorizeVolume(ctx, 'service:read');
     return this.services(ctx, {}).map((s) => ({
-      service: s.binary, host_name: s.host, zone: s.zone, service_status: 'available', service_state: s.status, last_update: s.updatedAt,
+      service: s.binary, host_name: s.host, zone: s.zone, 'service-status': 'available', 'service-state': s.status, 'last-update': s.updatedAt,
     }));
   }
 

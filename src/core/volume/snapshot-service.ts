@@ -25,7 +25,8 @@ export class SnapshotService {
   constructor(private readonly d: VolumeServiceDeps) {}
 
   async create(ctx: RequestContext, input: CreateSnapshotInput, inUseAllowed: boolean): Promise<StoredResource<Snapshot>> {
-    if (typeof input.volumeId !== 'string') throw badRequest("Invalid input for field/attribute volume_id. 'volume_id' is a required property");
+    // Cinder looks the volume up before validating the rest, so a missing id is "volume None not found".
+    if (typeof input.volumeId !== 'string') throw volumeNotFound(String(input.volumeId ?? 'None'));
     const volumeId = input.volumeId;
     const name = optionalText(input.name, 'name') ?? null;
     const description = optionalText(input.description, 'description') ?? null;

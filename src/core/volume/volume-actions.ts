@@ -114,19 +114,14 @@ export class VolumeActions {
 
   async setBootable(ctx: RequestContext, id: string, bootable: unknown): Promise<void> {
     const b = parseBool(bootable, 'bootable');
-    await this.flag(ctx, id, (v) => {
-      if (v.status !== 'available' && v.status !== 'in-use') throw invalidVolume(`Volume ${id} status must be available or in-use, but current status is: ${v.status}.`);
-      return { bootable: b };
-    });
+    // Cinder sets the flag in any status: it describes the content, not the attachment.
+    await this.flag(ctx, id, () => ({ bootable: b }));
   }
 
   async setReadonly(ctx: RequestContext, id: string, readonly: unknown): Promise<void> {
     if (readonly === undefined) throw badRequest("Invalid input for field/attribute readonly. 'readonly' is a required property");
     const b = parseBool(readonly, 'readonly');
-    await this.flag(ctx, id, (v) => {
-      if (v.status !== 'available' && v.status !== 'in-use') throw invalidVolume(`Volume ${id} status must be available or in-use, but current status is: ${v.status}.`);
-      return { readonly: b };
-    });
+    await this.flag(ctx, id, () => ({ readonly: b }));
   }
 
   private async flag(ctx: RequestContext, id: string, change: (v: Volume) => Partial<Volume>): Promise<void> {
