@@ -13,14 +13,15 @@ export const securityGroupRuleTable = defineResource<SecurityGroupRule>({
   collection: 'security_group_rules',
   fields: {
     id: idField,
-    security_group_id: { type: 'string', allowCreate: true, validate: validators.uuid },
+    // Any string: Neutron answers a malformed group id with the group's 404, not a 400.
+    security_group_id: { type: 'string', allowCreate: true },
     direction: { type: 'string', allowCreate: true, validate: validators.oneOf(['ingress', 'egress']) },
     ethertype: { type: 'string', allowCreate: true, required: false, convert: anyValue },
     protocol: { type: 'string', allowCreate: true, required: false, nullable: true, convert: anyValue },
     port_range_min: { type: 'integer', allowCreate: true, required: false, nullable: true, convert: anyValue },
     port_range_max: { type: 'integer', allowCreate: true, required: false, nullable: true, convert: anyValue },
     remote_ip_prefix: { type: 'string', allowCreate: true, required: false, nullable: true, convert: anyValue },
-    remote_group_id: { type: 'string', allowCreate: true, required: false, nullable: true, validate: validators.uuid },
+    remote_group_id: { type: 'string', allowCreate: true, required: false, nullable: true },
     remote_address_group_id: { type: 'string', allowCreate: true, required: false, nullable: true, validate: validators.uuid },
     normalized_cidr: { type: 'string', get: (r) => r.remoteIpPrefix },
     description: descriptionField,
