@@ -20,7 +20,7 @@ import { SqlIdentityStore } from './store/sql/identity-store.js';
 import { SqlResourceStore } from './store/sql/resource-store.js';
 import { SqlChangeFeed } from './store/sql/change-feed.js';
 import { MODULES } from './wiring/modules.js';
-import type { MountedModule } from './wiring/module.js';
+import type { MountedModule, SharedServices } from './wiring/module.js';
 import { loadSecrets } from './home/secrets.js';
 import { writeCloudsYaml } from './home/clouds-yaml.js';
 
@@ -97,6 +97,7 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
   registerIdentityApi(app, { auth, identity, catalog });
   const resources = new SqlResourceStore(database.db, database.dialect);
   const modules: MountedModule[] = [];
+  const shared: SharedServices = {};
   for (const factory of MODULES) {
     modules.push(
       await factory({
@@ -108,6 +109,7 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
         logger,
         home,
         projectExists: async (id) => (await identityStore.getProject(id)) !== undefined,
+        shared,
       }),
     );
   }

@@ -20,9 +20,10 @@ import { writePortStatuses } from '../core/network/service/port-status.js';
 import { TraceService } from '../core/network/trace/trace-service.js';
 import { SimDataplaneDriver } from '../drivers/dataplane/sim/sim-dataplane-driver.js';
 import type { ModuleFactory } from './module.js';
+import { InvalidInput } from '../core/errors.js';
 import { defaultNetworkConfig } from './network.js';
 
-export const computeModule: ModuleFactory = ({ app, resources, changes, ids, logger }) => {
+export const computeModule: ModuleFactory = ({ app, resources, changes, ids, logger, shared }) => {
   const log = logger.child({ module: 'network-agent' });
   const config = defaultNetworkConfig();
   const network = createNetworkServices({
@@ -31,6 +32,10 @@ export const computeModule: ModuleFactory = ({ app, resources, changes, ids, log
     random: () => randomInt(0, 2 ** 32) / 2 ** 32,
     config,
   });
+  const requireAttacher = () => {
+    if (!shared.volumeAttacher) throw new InvalidInput('Block storage is not available in this deployment.', 'VolumeServiceUnavailable');
+    return shared.volumeAttacher;
+  };
   const driver = new SimDataplaneDriver();
   const agent = new NetworkAgent({
     store: resources,
@@ -53,6 +58,12 @@ export const computeModule: ModuleFactory = ({ app, resources, changes, ids, log
     network,
     hostId: DEFAULT_HOST_ID,
     tracer: { trace: async (probe) => (await realized(), driver.trace(probe)) },
+    // Looked up at call time: the block storage module may mount after this one, or not at all.
+    volumes: {
+      attach: (ctx, v, s, m) => requireAttacher().attach(ctx, v, s, m),
+      detach: (ctx, v, a) => requireAttacher().detach(ctx, v, a),
+      assertVisible: (ctx, v) => requireAttacher().assertVisible(ctx, v),
+    },
   });
   registerComputeApi(app, { servers });
   registerTraceRoutes(app, new TraceService({ store: resources, tracer: driver, realized }));

@@ -10,6 +10,7 @@ import type { ResourceStore } from '../core/ports/resource-store.js';
 import type { IdGenerator } from '../core/ports/crypto.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { ChangeFeed } from '../core/ports/identity-store.js';
+import type { VolumeAttacher } from '../core/compute/compute-deps.js';
 
 export interface ModuleDeps {
   app: FastifyInstance;
@@ -22,6 +23,13 @@ export interface ModuleDeps {
   home: string;
   /** Looks up a Keystone project by id (for quotas and project-existence checks). */
   projectExists(id: string): Promise<boolean>;
+  /** Services one module offers another in-process (Nova calling Cinder); filled as modules mount. */
+  shared: SharedServices;
+}
+
+export interface SharedServices {
+  /** Set by the block storage module; the compute module attaches volumes through it. */
+  volumeAttacher?: VolumeAttacher;
 }
 
 export interface MountedModule {

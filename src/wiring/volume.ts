@@ -22,11 +22,13 @@ import { LocalVolumeDriver } from '../drivers/storage/local/local-volume-driver.
 import { NbdServer } from '../export/nbd/nbd-server.js';
 import { qosFromCinderSpecs } from '../export/nbd/qos.js';
 import type { ModuleFactory } from './module.js';
+import { cinderVolumeAttacher } from './volume-attacher.js';
+import { DEFAULT_HOST_ID } from '../core/network/topology/topology.js';
 
 /** Lease length of a running operation; renewed every third of it while the driver works. */
 const LEASE_MS = Number(process.env.POCKETSTACK_VOLUME_LEASE_MS ?? 15000);
 
-export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger, home, projectExists }) => {
+export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger, home, projectExists, shared }) => {
   const log = logger.child({ module: 'volume' });
   const exporter = new NbdVolumeExporter((specs) => qosFromCinderSpecs(specs));
   const images = new LocalImageStore(join(home, 'images'));
@@ -38,10 +40,13 @@ export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger
   const quotas = new QuotaService(resources, projectExists);
   const deps: VolumeServiceDeps = { store: resources, ids, clock, types, quotas, kick: () => worker?.wake() };
   const operations = new VolumeOperationService(resources, clock, ids);
+  const volumes = new VolumeService(deps);
+  const attachments = new AttachmentService(resources, ids, clock, exporter);
+  shared.volumeAttacher = cinderVolumeAttacher(attachments, volumes, DEFAULT_HOST_ID);
   registerVolumeApi(app, {
-    volumes: new VolumeService(deps),
+    volumes,
     actions: new VolumeActions(deps, true),
-    attachments: new AttachmentService(resources, ids, clock, exporter),
+    attachments,
     snapshots: new SnapshotService(deps),
     types,
     qos: new QosService(resources, ids),
