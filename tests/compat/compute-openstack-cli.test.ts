@@ -82,6 +82,35 @@ describe('openstack CLI: servers and pocketstack trace', { skip: missing }, () =
     assert.match(bad.stderr, /No server, port or address matches 'nobody'/);
   });
 
+  test('server add floating ip, traced from outside; server add and remove volume', async () => {
+    const admin = { ...env, OS_CLOUD: 'pocketstack' };
+    await openstack(admin, ['network', 'create', '--external', 'public', '-f', 'json']);
+    await openstack(admin, ['subnet', 'create', '--network', 'public', '--subnet-range', '203.0.113.0/24', '--no-dhcp', 'public-v4', '-f', 'json']);
+    await os(['router', 'create', 'r1']);
+    await os(['router', 'set', '--external-gateway', 'public', 'r1'], false);
+    await os(['router', 'add', 'subnet', 'r1', 'appsub'], false);
+    const fip = await os(['floating', 'ip', 'create', 'public']);
+    await os(['server', 'add', 'floating', 'ip', 'web', fip.floating_ip_address], false);
+    const shown = await os(['server', 'show', 'web']);
+    assert.ok(JSON.stringify(shown.addresses).includes(fip.floating_ip_address), 'the floating IP shows in the addresses');
+    await os(['security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '80', 'default'], false);
+    const t = await pocketstackTrace(env, ['--from', 'outside:public', '--to', fip.floating_ip_address, '--proto', 'tcp', '--port', '80', '--json']);
+    assert.equal(t.code, 0, `${t.stdout} ${t.stderr}`);
+    assert.equal(JSON.parse(t.stdout).verdict, 'delivered');
+    await os(['server', 'remove', 'floating', 'ip', 'web', fip.floating_ip_address], false);
+    assert.equal((await os(['floating', 'ip', 'show', fip.id])).port_id, null);
+
+    const vol = await os(['volume', 'create', '--size', '1', 'data']);
+    for (let i = 0; i < 100 && (await os(['volume', 'show', vol.id])).status !== 'available'; i++) await new Promise((r) => setTimeout(r, 100));
+    await os(['server', 'add', 'volume', 'web', 'data'], false);
+    const attached = await os(['volume', 'show', 'data']);
+    assert.equal(attached.status, 'in-use');
+    assert.equal(attached.attachments[0].server_id, (await os(['server', 'show', 'web'])).id);
+    await os(['server', 'remove', 'volume', 'web', 'data'], false);
+    for (let i = 0; i < 100 && (await os(['volume', 'show', vol.id])).status !== 'available'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await os(['volume', 'show', 'data'])).status, 'available');
+  });
+
   test('stop, start, add and remove a network interface, delete', async () => {
     await os(['server', 'stop', 'web'], false);
     assert.equal((await os(['server', 'show', 'web'])).status, 'SHUTOFF');
