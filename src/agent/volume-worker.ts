@@ -117,6 +117,9 @@ export class VolumeWorker {
 
   private async perform(job: VolumeJob): Promise<JobOutcome | void> {
     const { driver, exporter } = this.o;
+    if ((job.type === 'create' || job.type === 'clone' || job.type === 'create_from_image') && job.unschedulable) {
+      throw Object.assign(new Error(job.unschedulable), { retryable: false });
+    }
     switch (job.type) {
       case 'create':
         return driver.create(job.volumeId, job.sizeBytes);

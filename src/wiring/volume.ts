@@ -8,6 +8,8 @@ import { NbdVolumeExporter } from '../agent/volume-exporter.js';
 import { VolumeWorker } from '../agent/volume-worker.js';
 import { registerVolumeApi } from '../api/volume/index.js';
 import { AttachmentService } from '../core/volume/attachment-service.js';
+import { TypeEncryptionService } from '../core/volume/encryption-service.js';
+import { VolumeTransferService } from '../core/volume/transfer-service.js';
 import { BlockStorageInfo } from '../core/volume/info-service.js';
 import { MessageService } from '../core/volume/message-service.js';
 import { VolumeOperationService } from '../core/volume/operation-service.js';
@@ -52,6 +54,8 @@ export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger
     qos: new QosService(resources, ids),
     quotas,
     messages: new MessageService(resources, clock),
+    transfers: new VolumeTransferService(deps),
+    encryption: new TypeEncryptionService(resources, ids),
     info: new BlockStorageInfo(resources, clock, quotas, async () => (driver ? driver.stats() : null)),
   });
 

@@ -7,6 +7,8 @@ import type { SnapshotService } from '../../core/volume/snapshot-service.js';
 import type { VolumeTypeService } from '../../core/volume/type-service.js';
 import type { VolumeActions } from '../../core/volume/volume-actions.js';
 import type { VolumeService } from '../../core/volume/volume-service.js';
+import type { TypeEncryptionService } from '../../core/volume/encryption-service.js';
+import type { VolumeTransferService } from '../../core/volume/transfer-service.js';
 import type { BlockStorageInfo } from '../../core/volume/info-service.js';
 
 export interface VolumeApiDeps {
@@ -19,4 +21,6 @@ export interface VolumeApiDeps {
   quotas: QuotaService;
   messages: MessageService;
   info: BlockStorageInfo;
+  transfers: VolumeTransferService;
+  encryption: TypeEncryptionService;
 }

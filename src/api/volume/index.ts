@@ -16,6 +16,7 @@ import type { VolumeApiDeps } from './deps.js';
 import { registerAttachmentRoutes } from './routes-attachments.js';
 import { registerMiscRoutes } from './routes-misc.js';
 import { registerSnapshotRoutes } from './routes-snapshots.js';
+import { registerTransferRoutes } from './routes-transfers.js';
 import { registerTypeRoutes } from './routes-types.js';
 import { registerVolumeRoutes } from './routes-volumes.js';
 
@@ -60,4 +61,5 @@ export function registerVolumeApi(app: FastifyInstance, deps: VolumeApiDeps): vo
   registerAttachmentRoutes(app, deps);
   registerTypeRoutes(app, deps);
   registerMiscRoutes(app, deps);
+  registerTransferRoutes(app, deps);
 }

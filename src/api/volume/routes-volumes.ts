@@ -26,6 +26,9 @@ export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): vo
   const show = async (req: FastifyRequest, row: StoredResource<Volume>, extended = true) => ({ volume: volumeView(await viewContext(req, d), row, extended) });
 
   const list = async (req: FastifyRequest, detail: boolean) => {
+    // `GET /volumes/` is a show with an empty id (Cinder answers 404), not the list the router's
+    // trailing-slash folding would give.
+    if (!detail && (req.url.split('?')[0] ?? '').endsWith('/')) throw new NotFound('Volume  could not be found.', 'VolumeNotFound');
     const q = query(req);
     const rows = await d.volumes.list(req.ctx, { allTenants: queryFlag(q, 'all_tenants'), projectId: queryValue(q, 'project_id') });
     const vc = await viewContext(req, d);

@@ -22,7 +22,8 @@ export type VolumeStatus =
   | 'error'
   | 'error_deleting'
   | 'error_extending'
-  | 'error_restoring';
+  | 'error_restoring'
+  | 'awaiting-transfer';
 
 export type AttachStatus = 'attached' | 'attaching' | 'detached' | 'reserved' | 'detaching' | 'error_attaching' | 'error_detaching';
 
@@ -137,6 +138,29 @@ export interface UserMessage {
   expiresAt: string;
 }
 
+/**
+ * A volume offered to another project (os-volume-transfer, volume-transfers 3.55+). The row lives in
+ * the source project until accepted; `authKey` is the credential the receiver presents.
+ */
+export interface VolumeTransfer {
+  volumeId: string;
+  name: string | null;
+  authKey: string;
+  sourceProjectId: string;
+  destinationProjectId: string | null;
+  accepted: boolean;
+  noSnapshots: boolean;
+}
+
+/** A volume type's encryption spec (stored with the type id as its id). Recorded, not enforced. */
+export interface TypeEncryption {
+  encryptionId: string;
+  provider: string;
+  cipher: string | null;
+  keySize: number | null;
+  controlLocation: 'front-end' | 'back-end';
+}
+
 /** Per-project default volume type (3.62). Stored with the project id as its id. */
 export interface DefaultType {
   volumeTypeId: string;
@@ -147,11 +171,14 @@ export interface DefaultType {
  * transaction as the resource's transitional status, so a crash leaves either neither or both; the
  * lease says who is running it, and an expired (or dead owner's) lease is adopted and run again —
  * which is why every driver call is idempotent.
+ *
+ * `unschedulable` on a create job says why no backend fits the volume's type (the scheduler's
+ * capability filter, decided at create time): the worker fails the job without calling the driver.
  */
 export type VolumeJob =
-  | { type: 'create'; volumeId: string; sizeBytes: number }
-  | { type: 'clone'; volumeId: string; sourceId: string; sizeBytes: number }
-  | { type: 'create_from_image'; volumeId: string; imageId: string; sizeBytes: number }
+  | { type: 'create'; volumeId: string; sizeBytes: number; unschedulable?: string }
+  | { type: 'clone'; volumeId: string; sourceId: string; sizeBytes: number; unschedulable?: string }
+  | { type: 'create_from_image'; volumeId: string; imageId: string; sizeBytes: number; unschedulable?: string }
   | { type: 'delete'; volumeId: string; snapshotIds: string[] }
   | { type: 'extend'; volumeId: string; sizeBytes: number; toStatus: VolumeStatus }
   | { type: 'snapshot'; volumeId: string; snapshotId: string }

@@ -18,6 +18,8 @@ export const KIND = {
   message: 'volume_message',
   operation: 'volume_operation',
   defaultType: 'volume_default_type',
+  transfer: 'volume_transfer',
+  encryption: 'volume_type_encryption',
 } as const;
 
 export const DEFAULT_TYPE_NAME = '__DEFAULT__';
@@ -58,6 +60,12 @@ export const volumePolicy: PolicyTable = {
   'message:delete': member,
   'service:read': admin,
   'default_type:manage': admin,
+  'transfer:create': member,
+  'transfer:get': reader,
+  'transfer:delete': member,
+  /** Any member of the receiving project may accept: the auth key is the credential. */
+  'transfer:accept': member,
+  'encryption:manage': admin,
 };
 
 /** Cinder's wording: "Policy doesn't allow volume:create to be performed." */

@@ -118,7 +118,9 @@ export class VolumeOperationService implements VolumeJobQueue {
         const status = outcome.ok ? VOLUME_MOVES.create.done : VOLUME_MOVES.create.failed;
         const bootable = v.data.bootable || (outcome.ok && job.type === 'create_from_image');
         await tx.update<Volume>(KIND.volume, v.id, { ...v.data, status, bootable, ...(outcome.ok ? {} : { errorMessage: outcome.message }) });
-        await fail(KIND.volume, v.id, 'VOLUME', 'VOLUME_VOLUME_001_002', 'create volume');
+        // Cinder's scheduler words a filtered-out create as action 001, detail 003.
+        if (job.unschedulable) await fail(KIND.volume, v.id, 'VOLUME', 'VOLUME_VOLUME_001_003', 'schedule allocate volume');
+        else await fail(KIND.volume, v.id, 'VOLUME', 'VOLUME_VOLUME_001_002', 'create volume');
         return;
       }
       case 'delete': {

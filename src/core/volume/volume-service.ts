@@ -24,6 +24,7 @@ import {
   validateMetadata,
   volumeNotFound,
 } from './common.js';
+import { unmetCapability } from './backend-filter.js';
 import { conditionalUpdate } from './conditional-update.js';
 import { enqueue } from './operation-service.js';
 import type { QuotaService } from './quota-service.js';
@@ -156,6 +157,9 @@ export class VolumeService {
       if (size === undefined) throw invalidInput('"size" is a required parameter.');
       job ??= { type: 'create' as const, volumeId: id, sizeBytes: size * GiB };
       typeRow ??= await this.d.types.defaultFor(tx, projectId);
+      if (await tx.get(KIND.encryption, typeRow.id)) throw invalidInput(`Volume type ${typeRow.data.name} is encrypted; PocketStack does not encrypt volumes.`);
+      const unmet = unmetCapability(typeRow.data.extraSpecs);
+      if (unmet) job = { ...job, unschedulable: 'Could not find any available weighted backend.' };
       const multiattach = multiattachAsked || /^<is>\s*true$/i.test(typeRow.data.extraSpecs['multiattach'] ?? '');
       await this.d.quotas.check(tx, projectId, { volumes: 1, gigabytes: size, typeName: typeRow.data.name }, size);
       const created = await tx.insert<Volume>(KIND.volume, {
