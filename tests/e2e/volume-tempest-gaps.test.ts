@@ -138,6 +138,23 @@ for (const factory of testDatabaseFactories()) {
       });
     }
 
+    test('os-update_snapshot_status: the owner moves creating to error with progress; other moves are 400', async () => {
+      const vol = await newVolume(demo);
+      const sn = await req('POST', '/snapshots', demo, { snapshot: { volume_id: vol } });
+      const sid = sn.body.snapshot.id;
+      for (let i = 0; i < 200 && (await req('GET', `/snapshots/${sid}`, demo)).body.snapshot.status !== 'available'; i++) await new Promise((r) => setTimeout(r, 25));
+      const fromAvailable = await req('POST', `/snapshots/${sid}/action`, demo, { 'os-update_snapshot_status': { status: 'error' } });
+      assert.equal(fromAvailable.status, 400);
+      assert.equal((await req('POST', `/snapshots/${sid}/action`, admin, { 'os-reset_status': { status: 'creating' } })).status, 202);
+      const ok = await req('POST', `/snapshots/${sid}/action`, demo, { 'os-update_snapshot_status': { status: 'error', progress: '80%' } });
+      assert.equal(ok.status, 202, ok.text);
+      const shown = (await req('GET', `/snapshots/${sid}`, admin)).body.snapshot;
+      assert.equal(shown.status, 'error');
+      assert.equal(shown['os-extended-snapshot-attributes:progress'], '80%');
+      assert.equal((await req('POST', `/snapshots/${sid}/action`, demo, { 'os-update_snapshot_status': { status: 'available' } })).status, 400);
+      assert.equal((await req('DELETE', `/snapshots/${sid}`, demo)).status, 202);
+    });
+
     test('withdrawing a transfer gives the volume back; volume-transfers needs 3.55', async () => {
       const id = await newVolume(demo);
       const c = await req('POST', '/os-volume-transfer', demo, { transfer: { volume_id: id } });

@@ -84,7 +84,7 @@ export function registerSnapshotRoutes(app: FastifyInstance, d: VolumeApiDeps): 
         await d.snapshots.delete(req.ctx, id, true);
       } else if ('os-update_snapshot_status' in body) {
         const a = body['os-update_snapshot_status'] as Record<string, unknown> | null;
-        await d.snapshots.resetStatus(req.ctx, id, a?.['status']);
+        await d.snapshots.updateStatus(req.ctx, id, a?.['status'], a?.['progress']);
       } else {
         throw new InvalidInput(`There is no such action: ${Object.keys(body).join(',')}`, 'HTTPBadRequest');
       }

@@ -49,6 +49,7 @@ export const volumePolicy: PolicyTable = {
   'snapshot:delete': member,
   'snapshot:force_delete': admin,
   'snapshot:reset_status': admin,
+  'snapshot:update_status': member,
   'attachment:get': reader,
   'attachment:write': member,
   'type:read': anyone,

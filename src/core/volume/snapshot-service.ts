@@ -13,6 +13,12 @@ import { enqueue } from './operation-service.js';
 import { SNAPSHOT_MOVES, SNAPSHOT_STATUSES, canMove } from './states.js';
 import { optionalText, parseBool, type VolumeServiceDeps } from './volume-service.js';
 
+/** What os-update_snapshot_status may report, by the snapshot's current status. */
+const STATUS_REPORTS: Partial<Record<SnapshotStatus, readonly SnapshotStatus[]>> = {
+  creating: ['creating', 'available', 'error'],
+  deleting: ['deleting', 'error_deleting'],
+};
+
 export interface CreateSnapshotInput {
   volumeId?: unknown;
   name?: unknown;
@@ -128,6 +134,29 @@ export class SnapshotService {
       await enqueue(tx, this.d.ids, row.projectId, ctx.requestId, { type: 'delete_snapshot', snapshotId: id });
     });
     this.d.kick();
+  }
+
+  /**
+   * os-update_snapshot_status: the owner reports the progress of a snapshot it drives (Cinder's
+   * contract for external snapshot writers). Only a creating snapshot may become available or error,
+   * and only a deleting one error_deleting; progress, when given, is stored as sent.
+   */
+  async updateStatus(ctx: RequestContext, id: string, status: unknown, progress: unknown): Promise<void> {
+    if (typeof status !== 'string') throw invalidInput(`Must specify a valid status: ${String(status)}.`);
+    if (progress !== undefined && progress !== null && typeof progress !== 'string') throw badRequest('Invalid input for field/attribute progress.');
+    await this.d.store.transaction(async (tx) => {
+      const row = await loadScoped<Snapshot>(tx, ctx, KIND.snapshot, id, snapshotNotFound);
+      authorizeVolume(ctx, 'snapshot:update_status', row.projectId);
+      await conditionalUpdate<Snapshot>(tx, KIND.snapshot, id, {
+        notFound: () => snapshotNotFound(id),
+        check: (r) => {
+          const allowed = STATUS_REPORTS[r.data.status];
+          if (!allowed) throw invalidSnapshot(`Snapshot status ${r.data.status} not allowed for update_snapshot_status`);
+          if (!allowed.includes(status as SnapshotStatus)) throw invalidSnapshot(`Provided snapshot status ${status} not allowed for snapshot with status ${r.data.status}.`);
+        },
+        apply: (r) => ({ ...r.data, status: status as SnapshotStatus, ...(typeof progress === 'string' && progress !== '' ? { progress } : {}) }),
+      });
+    });
   }
 
   async resetStatus(ctx: RequestContext, id: string, status: unknown): Promise<void> {
