@@ -1,55 +1,137 @@
 /**
- * Networking benchmark: port create latency (sequential and 16 concurrent), listing 10,000 ports,
- * and the server's RSS holding them. Runs PocketStack in this process on a temp HOME (SQLite).
- * Usage: node --import tsx bench/network/run.ts [--ports 10000]
+ * Networking benchmark against a separate server process, as a client sees it: port create latency
+ * (sequential and 16 concurrent), listing 10,000 ports (the CLI's unpaged `GET /v2.0/ports` and a
+ * paged `limit=100` with a marker in the middle), and the server's RSS read from /proc/PID/status
+ * after the lists. The client is this process; the server is `pocketstack up` on a temp HOME.
+ * Usage: node --import tsx bench/network/run.ts [--ports 10000] [--lists 30] [--db sqlite|postgres://…]
+ *        [--tsx] (run the server from source instead of the built bundle; `npm run build` first otherwise)
+ * Extra server flags for profiling: POCKETSTACK_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'
  */
-import { startInProcess } from '../../tests/support/server.js';
-import { issueToken } from '../../tests/support/http.js';
-import { neutron } from '../../tests/support/network.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 
-const total = Number(process.argv[process.argv.indexOf('--ports') + 1]) || 10000;
+const { values } = parseArgs({
+  options: {
+    ports: { type: 'string', default: '10000' },
+    lists: { type: 'string', default: '30' },
+    db: { type: 'string', default: 'sqlite' },
+    tsx: { type: 'boolean', default: false },
+  },
+});
+const TOTAL = Number(values.ports);
+const LISTS = Math.max(20, Number(values.lists));
+const root = new URL('../../', import.meta.url).pathname;
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
-const ms = (x: number) => `${x.toFixed(2)} ms`;
+const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms  p99 ${pct(xs, 99).toFixed(1)} ms  (n=${xs.length})`;
 
-const ps = await startInProcess({ logLevel: 'warn' });
-const n = neutron(ps.url, (await issueToken(ps.url, 'admin', 'admin-secret', 'admin')).token);
-const net = (await n.post('/networks', { network: { name: 'bench' } })).body.network;
-await n.put(`/quotas/${net.project_id}`, { quota: { port: -1 } });
-await n.post('/subnets', { subnet: { network_id: net.id, cidr: '10.128.0.0/16', ip_version: 4, enable_dhcp: false } });
-const create = async () => {
-  const t0 = performance.now();
-  const r = await n.post('/ports', { port: { network_id: net.id } });
-  if (r.status !== 201) throw new Error(r.text);
-  return performance.now() - t0;
-};
+function startServer(home: string): Promise<{ url: string; proc: ChildProcess }> {
+  const extra = (process.env['POCKETSTACK_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const entry = values.tsx ? ['--import', 'tsx', join(root, 'src/cli/run.ts')] : [join(root, 'bin/pocketstack.mjs')];
+  const proc = spawn(process.execPath, [...extra, ...entry, 'up', '--home', home, '--port', '0', '--db', values.db!], {
+    env: { ...process.env, POCKETSTACK_ADMIN_PASSWORD: 'bench-admin' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.on('exit', (c) => reject(new Error(`server exited ${c}`)));
+    proc.stdout!.on('data', (d) => {
+      out += d;
+      const m = /ready at (\S+)\n/.exec(out);
+      if (m) {
+        proc.removeAllListeners('exit');
+        proc.stdout!.resume();
+        resolve({ url: m[1]!, proc });
+      }
+    });
+  });
+}
 
-const seq: number[] = [];
-for (let i = 0; i < 500; i++) seq.push(await create());
-const conc: number[] = [];
-for (let i = 0; i < 500 / 16; i++) conc.push(...(await Promise.all(Array.from({ length: 16 }, create))));
-let made = seq.length + conc.length;
-process.stderr.write(`filling to ${total} ports`);
-while (made < total) {
-  await Promise.all(Array.from({ length: Math.min(16, total - made) }, create));
-  made += 16;
-  if (made % 1000 < 16) process.stderr.write('.');
+function status(pid: number): { rss: number; hwm: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)?.[1] ?? 0) / 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
 }
-process.stderr.write('\n');
-const list: number[] = [];
-let count = 0;
-for (let i = 0; i < 10; i++) {
-  const t0 = performance.now();
-  const r = await n.get('/ports');
-  list.push(performance.now() - t0);
-  count = r.body.ports.length;
+
+const home = mkdtempSync(join(tmpdir(), 'ps-netbench-'));
+const { url, proc } = await startServer(home);
+try {
+  const auth = { auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: 'bench-admin' } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } };
+  const tr = await fetch(`${url}/identity/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(auth) });
+  await tr.arrayBuffer();
+  const token = tr.headers.get('x-subject-token')!;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${url}/network/v2.0${path}`, {
+      method,
+      headers: { 'x-auth-token': token, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 300)}`);
+    return { text, bytes: text.length };
+  };
+  const net = JSON.parse((await call('POST', '/networks', { network: { name: 'bench' } })).text).network;
+  await call('PUT', `/quotas/${net.project_id}`, { quota: { port: -1 } });
+  await call('POST', '/subnets', { subnet: { network_id: net.id, cidr: '10.128.0.0/16', ip_version: 4, enable_dhcp: false } });
+  const create = async () => {
+    const t0 = performance.now();
+    await call('POST', '/ports', { port: { network_id: net.id } });
+    return performance.now() - t0;
+  };
+  const seq: number[] = [];
+  for (let i = 0; i < 500; i++) seq.push(await create());
+  const conc: number[] = [];
+  for (let i = 0; i < 31; i++) conc.push(...(await Promise.all(Array.from({ length: 16 }, create))));
+  let made = seq.length + conc.length;
+  process.stderr.write(`bulk-creating to ${TOTAL} ports`);
+  while (made < TOTAL) {
+    const n = Math.min(250, TOTAL - made);
+    await call('POST', '/ports', { ports: Array.from({ length: n }, () => ({ network_id: net.id })) });
+    made += n;
+    if (made % 2000 < 250) process.stderr.write('.');
+  }
+  process.stderr.write('\n');
+  const afterCreate = status(proc.pid!);
+
+  const timeList = async (path: string) => {
+    const xs: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < LISTS; i++) {
+      const t0 = performance.now();
+      bytes = (await call('GET', path)).bytes;
+      xs.push(performance.now() - t0);
+    }
+    return { xs, bytes };
+  };
+  const firstList = performance.now();
+  const count = JSON.parse((await call('GET', '/ports')).text).ports.length as number;
+  const firstMs = performance.now() - firstList;
+  const full = await timeList('/ports');
+  const page = await timeList('/ports?limit=100');
+  const ids = (JSON.parse((await call('GET', '/ports?fields=id')).text).ports as Array<{ id: string }>).map((p) => p.id).sort();
+  const mid = await timeList(`/ports?limit=100&marker=${ids[ids.length >> 1]}`);
+  const filtered = await timeList(`/ports?device_owner=none&fields=id`);
+  const after = status(proc.pid!);
+
+  console.log(`server: ${values.tsx ? 'tsx src/cli/run.ts' : 'bin/pocketstack.mjs (built)'} up, db ${values.db}, node ${process.version}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`port create, sequential (500):       ${fmt(seq)}`);
+  console.log(`port create, 16 concurrent (496):    ${fmt(conc)}`);
+  console.log(`list ${count} ports, first (cold):   ${firstMs.toFixed(1)} ms`);
+  console.log(`list ${count} ports, no limit:       ${fmt(full.xs)}  body ${(full.bytes / 1e6).toFixed(1)} MB`);
+  console.log(`list limit=100, first page:          ${fmt(page.xs)}`);
+  console.log(`list limit=100, marker mid-way:      ${fmt(mid.xs)}`);
+  console.log(`list filter matching none, fields=id: ${fmt(filtered.xs)}`);
+  console.log(`server VmRSS after create: ${afterCreate.rss.toFixed(0)} MB; after lists: ${after.rss.toFixed(0)} MB (VmHWM ${after.hwm.toFixed(0)} MB)`);
+} finally {
+  await new Promise((r) => {
+    proc.once('exit', r);
+    proc.kill('SIGTERM');
+  });
+  rmSync(home, { recursive: true, force: true });
 }
-global.gc?.();
-const rss = process.memoryUsage().rss / 1024 / 1024;
-console.log(`port create, sequential (500):   p50 ${ms(pct(seq, 50))}  p99 ${ms(pct(seq, 99))}`);
-console.log(`port create, 16 concurrent (496): p50 ${ms(pct(conc, 50))}  p99 ${ms(pct(conc, 99))}`);
-console.log(`list ${count} ports (10 runs):     p50 ${ms(pct(list, 50))}  max ${ms(Math.max(...list))}`);
-console.log(`server RSS with ${count} ports (client in the same process): ${rss.toFixed(0)} MB`);
-await ps.cleanup();

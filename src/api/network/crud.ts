@@ -8,8 +8,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidInput } from '../../core/errors.js';
 import type { RequestContext } from '../../core/identity/context.js';
 import { baseUrl } from '../http/server.js';
-import { type RawQuery, allValues, listCollection, projectFields } from '../http/list-query/index.js';
+import { type RawQuery, type View, allValues, listCollection, notFoundFor, paginationLinks, parseListQuery, projectFields } from '../http/list-query/index.js';
 import { type ResourceTable, listSchema, renderView, toDomain, validateCreateMany, validateUpdate } from '../http/resource-table/index.js';
+import { ViewMemo } from './view-memo.js';
 
 export const V2 = '/network/v2.0';
 
@@ -46,6 +47,20 @@ export function tagFilter(raw: RawQuery): ((tags: readonly string[]) => boolean)
   };
 }
 
+/** Index of the row with this id in rows sorted by id; -1 when absent. */
+function binarySearchId(views: ReadonlyArray<{ id: string }>, id: string): number {
+  let lo = 0;
+  let hi = views.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = views[mid]!.id;
+    if (v === id) return mid;
+    if (v < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /** `If-Match: revision_number=3` -> 3; other ETags are not ours to check. */
 export function ifMatchRevision(req: FastifyRequest): number | undefined {
   const h = req.headers['if-match'];
@@ -67,9 +82,25 @@ export function fieldsOf(req: FastifyRequest): string[] | null {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type DomainInput = any;
 
-export function registerCrud<E extends object>(app: FastifyInstance, table: ResourceTable<E>, service: CrudService<E, DomainInput>, path = table.collection.replace(/_/g, '-')): void {
+export interface CrudOptions {
+  /**
+   * The service's list returns the same frozen entity object while the resource is unchanged (see
+   * ViewMemo): views are rendered and serialized once per revision, and an unfiltered, unsorted,
+   * unprojected list is written from the memoized JSON texts.
+   */
+  memoViews?: boolean;
+}
+
+const byId = (a: { id: string }, b: { id: string }) => {
+  const x = a.id;
+  const y = b.id;
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+export function registerCrud<E extends object>(app: FastifyInstance, table: ResourceTable<E>, service: CrudService<E, DomainInput>, path = table.collection.replace(/_/g, '-'), opts: CrudOptions = {}): void {
   const base = `${V2}/${path}`;
   const member = table.name;
+  const memo = opts.memoViews ? new ViewMemo(table) : null;
 
   if (service.createMany) {
     const create = service.createMany.bind(service);
@@ -84,12 +115,38 @@ export function registerCrud<E extends object>(app: FastifyInstance, table: Reso
     });
   }
 
-  app.get(base, async (req) => {
+  app.get(base, async (req, reply) => {
     const raw = req.query as RawQuery;
-    let views = (await service.list(req.ctx, { query: raw })).map((e) => renderView(table, e, req.ctx));
+    const entities = await service.list(req.ctx, { query: raw });
+    const schema = listSchema(table, req.ctx);
     const tags = tagFilter(raw);
+    const listOpts = { baseUrl: `${baseUrl(req)}${base}`, reservedKeys: TAG_KEYS };
+    if (memo) {
+      const query = parseListQuery(raw, schema, listOpts);
+      if (!tags && query.filters.length === 0 && query.requestedSort.length === 0 && query.fields === null && (table.idKey ?? 'id') === 'id') {
+        // The default order is the id alone (a view's id is its entity's): sort and page the entities,
+        // then write their memoized texts, building no objects per row.
+        const sorted = (entities as Array<E & { id: string }>).slice().sort(byId);
+        let page = sorted;
+        if (query.limit !== null) {
+          const at = query.marker === null ? -1 : binarySearchId(sorted, query.marker);
+          if (query.marker !== null && at < 0) throw notFoundFor(schema, query.marker);
+          if (query.pageReverse) {
+            const end = at < 0 ? sorted.length : at;
+            page = sorted.slice(Math.max(0, end - query.limit), end);
+          } else {
+            page = sorted.slice(at + 1, at + 1 + query.limit);
+          }
+        }
+        const links = paginationLinks(page, query, raw, { baseUrl: listOpts.baseUrl, idKey: table.idKey });
+        const parts = page.map((e) => memo.json(e, req.ctx));
+        const tail = links.length ? `,${JSON.stringify(`${table.collection}_links`)}:${JSON.stringify(links)}` : '';
+        return reply.type('application/json; charset=utf-8').send(`{${JSON.stringify(table.collection)}:[${parts.join(',')}]${tail}}`);
+      }
+    }
+    let views = entities.map((e) => (memo ? memo.view(e, req.ctx) : renderView(table, e, req.ctx)));
     if (tags) views = views.filter((v) => tags((v['tags'] as string[]) ?? []));
-    const { body } = listCollection(views, raw, listSchema(table, req.ctx), { baseUrl: `${baseUrl(req)}${base}`, reservedKeys: TAG_KEYS });
+    const { body } = listCollection(views, raw, schema, listOpts);
     return body;
   });
 

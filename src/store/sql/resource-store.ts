@@ -7,6 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { Conflict, NotFound, PreconditionFailed } from '../../core/errors.js';
 import type { ListWhere, NewResource, ResourceStore, ResourceTx, StoredResource } from '../../core/ports/resource-store.js';
 import { recordChangeIn } from './change-feed.js';
+import { DocumentCache, type RowHeader } from './document-cache.js';
 import { isUniqueViolation, type Dialect } from './database.js';
 import type { Database, ResourceRow } from './schema.js';
 
@@ -27,11 +28,16 @@ function fromRow<T>(r: ResourceRow): StoredResource<T> {
 /** Timestamps as OpenStack shows them: ISO 8601 to the second, UTC. */
 const nowIso = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** Documents fetched per `id IN (...)` query when filling the cache (well under both engines' limits). */
+const FILL_CHUNK = 500;
+
 class SqlResourceTx implements ResourceTx {
   constructor(
     protected readonly db: Db,
     protected readonly dialect: Dialect,
     private readonly inTransaction: boolean,
+    /** Shared with the root store: transactions only drop entries, never fill them (they may roll back). */
+    protected readonly cache: DocumentCache | null,
   ) {}
 
   async get<T>(kind: string, id: string): Promise<StoredResource<T> | undefined> {
@@ -49,12 +55,45 @@ class SqlResourceTx implements ResourceTx {
 
   async list<T>(kind: string, where: ListWhere = {}): Promise<StoredResource<T>[]> {
     if (where.ids && where.ids.length === 0) return [];
+    if (this.cache && !this.inTransaction && this.cache.caches(kind)) return this.listCached<T>(kind, where, this.cache);
     let q = this.db.selectFrom('resources').selectAll().where('kind', '=', kind);
     if (where.projectId !== undefined) q = q.where('project_id', '=', where.projectId);
     if (where.parentId !== undefined) q = q.where('parent_id', '=', where.parentId);
     if (where.ids) q = q.where('id', 'in', [...where.ids]);
     const rows = await q.orderBy('created_at').orderBy('id').execute();
     return rows.map((r) => fromRow<T>(r));
+  }
+
+  /**
+   * Reads the headers of the matching rows, then the documents of those the cache does not hold at
+   * their current revision. Same order and same result as the plain read.
+   */
+  private async listCached<T>(kind: string, where: ListWhere, cache: DocumentCache): Promise<StoredResource<T>[]> {
+    let q = this.db.selectFrom('resources').select(['id', 'project_id', 'parent_id', 'revision', 'created_at', 'updated_at']).where('kind', '=', kind);
+    if (where.projectId !== undefined) q = q.where('project_id', '=', where.projectId);
+    if (where.parentId !== undefined) q = q.where('parent_id', '=', where.parentId);
+    if (where.ids) q = q.where('id', 'in', [...where.ids]);
+    const heads = await q.orderBy('created_at').orderBy('id').execute();
+    const out = new Array<StoredResource<T>>(heads.length);
+    const missing = new Map<string, number>();
+    for (let i = 0; i < heads.length; i++) {
+      const hit = cache.lookup<T>(kind, heads[i] as RowHeader);
+      if (hit) out[i] = hit;
+      else missing.set(heads[i]!.id, i);
+    }
+    const ids = [...missing.keys()];
+    for (let at = 0; at < ids.length; at += FILL_CHUNK) {
+      const rows = await this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', 'in', ids.slice(at, at + FILL_CHUNK)).execute();
+      for (const r of rows) {
+        const i = missing.get(r.id)!;
+        const fresh = fromRow<T>(r);
+        // Written between the two reads: answer with the newer row, as a plain read a moment later would.
+        out[i] = cache.remember(kind, fresh);
+        missing.delete(r.id);
+      }
+    }
+    // Deleted between the two reads: leave it out, as a plain read a moment later would.
+    return missing.size ? out.filter((r) => r !== undefined) : out;
   }
 
   async count(kind: string, where: ListWhere = {}): Promise<number> {
@@ -78,6 +117,7 @@ class SqlResourceTx implements ResourceTx {
       data: JSON.stringify(n.data),
     };
     try {
+      this.cache?.forget(kind, n.id);
       await this.db.insertInto('resources').values(row).execute();
     } catch (e) {
       if (isUniqueViolation(e)) throw new Conflict(`A ${kind} with id ${n.id} already exists.`, 'Conflict');
@@ -93,6 +133,7 @@ class SqlResourceTx implements ResourceTx {
       throw new PreconditionFailed(`Revision ${opts.expectRevision} does not match the current revision ${cur.revision} of ${kind} ${id}.`, 'RevisionNumberConstraintFailed');
     }
     const updatedAt = nowIso();
+    this.cache?.forget(kind, id);
     const parentId = opts.parentId !== undefined ? opts.parentId : cur.parentId;
     // The revision in the WHERE clause is the compare-and-swap: a concurrent writer that got here first wins.
     const r = await this.db
@@ -109,6 +150,7 @@ class SqlResourceTx implements ResourceTx {
   }
 
   async delete(kind: string, id: string): Promise<boolean> {
+    this.cache?.forget(kind, id);
     const r = await this.db.deleteFrom('resources').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
@@ -151,11 +193,18 @@ export class SqlResourceStore extends SqlResourceTx implements ResourceStore {
   constructor(
     private readonly root: Kysely<Database>,
     dialect: Dialect,
+    /** Pass null to read every document from the database each time. */
+    cache: DocumentCache | null = new DocumentCache(),
   ) {
-    super(root, dialect, false);
+    super(root, dialect, false, cache);
   }
 
   transaction<T>(fn: (tx: ResourceTx) => Promise<T>): Promise<T> {
-    return this.root.transaction().execute((trx) => fn(new SqlResourceTx(trx, this.dialect, true)));
+    return this.root.transaction().execute((trx) => fn(new SqlResourceTx(trx, this.dialect, true, this.cache)));
+  }
+
+  /** Documents held by the per-process cache (for tests and diagnostics). */
+  get cachedDocuments(): number {
+    return this.cache?.entries ?? 0;
   }
 }

@@ -8,7 +8,7 @@
 import { Conflict, Forbidden, InvalidInput } from '../../errors.js';
 import type { RequestContext } from '../../identity/context.js';
 import { DEVICE_OWNER, KIND, type AddressPairData, type FloatingIpData, type Network, type Port, type PortData } from '../../model/network.js';
-import type { ResourceTx } from '../../ports/resource-store.js';
+import type { ResourceTx, StoredResource } from '../../ports/resource-store.js';
 import { canonicalIp, formatCidr, tryParseCidrLoose, tryParseIp } from '../ip/index.js';
 import { normalizeMac } from '../mac/index.js';
 import type { NetworkDeps } from './network-deps.js';
@@ -26,6 +26,23 @@ export interface PortInput extends Partial<Omit<PortData, 'fixedIps' | 'allowedA
 }
 
 export class PortService {
+  /**
+   * Listed ports by stored row: the store hands out the same frozen row object while a port's
+   * revision is unchanged (its document cache), so an unchanged port is hydrated once and keeps its
+   * identity, which lets the API memoize its rendered view. A new revision is a new row object.
+   */
+  private readonly listed = new WeakMap<object, Port>();
+
+  /** One entity per stored row; frozen, since it is shared by every list that returns it. */
+  private readonly entity = (r: StoredResource<PortData>): Port => {
+    let p = this.listed.get(r);
+    if (!p) {
+      p = Object.freeze(hydrate(r)) as Port;
+      this.listed.set(r, p);
+    }
+    return p;
+  };
+
   constructor(
     private readonly deps: NetworkDeps,
     private readonly env: PortEnv,
@@ -136,15 +153,15 @@ export class PortService {
           ? await store.list<PortData>(KIND.port)
           : null;
     if (rows) {
-      if (ctx.isAdmin) return rows.map((r) => hydrate(r) as Port);
+      if (ctx.isAdmin) return rows.map(this.entity);
       const ownNets = new Set((await store.list(KIND.network, { projectId: ctx.projectId ?? '' })).map((n) => n.id));
-      return rows.filter((r) => owns(ctx, r.projectId) || ownNets.has(r.data.networkId)).map((r) => hydrate(r) as Port);
+      return rows.filter((r) => owns(ctx, r.projectId) || ownNets.has(r.data.networkId)).map(this.entity);
     }
     const mine = await store.list<PortData>(KIND.port, { projectId: ctx.projectId ?? '' });
     const ownNets = (await store.list(KIND.network, { projectId: ctx.projectId ?? '' })).map((n) => n.id);
     const seen = new Set(mine.map((r) => r.id));
     const extra = (await Promise.all(ownNets.map((n) => store.list<PortData>(KIND.port, { parentId: n })))).flat().filter((r) => !seen.has(r.id));
-    return [...mine, ...extra].map((r) => hydrate(r) as Port);
+    return [...mine, ...extra].map(this.entity);
   }
 
   async update(ctx: RequestContext, id: string, changes: PortInput, ifMatch?: number): Promise<Port> {
