@@ -10,6 +10,8 @@ import { registerVolumeApi } from '../api/volume/index.js';
 import { AttachmentService } from '../core/volume/attachment-service.js';
 import { TypeEncryptionService } from '../core/volume/encryption-service.js';
 import { VolumeTransferService } from '../core/volume/transfer-service.js';
+import { GroupService } from '../core/volume/group-service.js';
+import { GroupTypeService } from '../core/volume/group-type-service.js';
 import { BlockStorageInfo } from '../core/volume/info-service.js';
 import { MessageService } from '../core/volume/message-service.js';
 import { VolumeOperationService } from '../core/volume/operation-service.js';
@@ -56,6 +58,8 @@ export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger
     messages: new MessageService(resources, clock),
     transfers: new VolumeTransferService(deps),
     encryption: new TypeEncryptionService(resources, ids),
+    groups: new GroupService(deps, volumes),
+    groupTypes: new GroupTypeService(resources, ids),
     info: new BlockStorageInfo(resources, clock, quotas, async () => (driver ? driver.stats() : null)),
   });
 

@@ -9,6 +9,8 @@ import type { VolumeActions } from '../../core/volume/volume-actions.js';
 import type { VolumeService } from '../../core/volume/volume-service.js';
 import type { TypeEncryptionService } from '../../core/volume/encryption-service.js';
 import type { VolumeTransferService } from '../../core/volume/transfer-service.js';
+import type { GroupService } from '../../core/volume/group-service.js';
+import type { GroupTypeService } from '../../core/volume/group-type-service.js';
 import type { BlockStorageInfo } from '../../core/volume/info-service.js';
 
 export interface VolumeApiDeps {
@@ -23,4 +25,6 @@ export interface VolumeApiDeps {
   info: BlockStorageInfo;
   transfers: VolumeTransferService;
   encryption: TypeEncryptionService;
+  groups: GroupService;
+  groupTypes: GroupTypeService;
 }

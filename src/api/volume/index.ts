@@ -16,6 +16,7 @@ import type { VolumeApiDeps } from './deps.js';
 import { registerAttachmentRoutes } from './routes-attachments.js';
 import { registerMiscRoutes } from './routes-misc.js';
 import { registerSnapshotRoutes } from './routes-snapshots.js';
+import { registerGroupRoutes } from './routes-groups.js';
 import { registerTransferRoutes } from './routes-transfers.js';
 import { registerTypeRoutes } from './routes-types.js';
 import { registerVolumeRoutes } from './routes-volumes.js';
@@ -62,4 +63,5 @@ export function registerVolumeApi(app: FastifyInstance, deps: VolumeApiDeps): vo
   registerTypeRoutes(app, deps);
   registerMiscRoutes(app, deps);
   registerTransferRoutes(app, deps);
+  registerGroupRoutes(app, deps);
 }

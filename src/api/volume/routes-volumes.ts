@@ -46,6 +46,7 @@ export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): vo
         size: o['size'], name: o['name'] ?? o['display_name'], description: o['description'] ?? o['display_description'], metadata: o['metadata'],
         volumeType: o['volume_type'], availabilityZone: o['availability_zone'], snapshotId: o['snapshot_id'], sourceVolId: o['source_volid'],
         imageRef: o['imageRef'] ?? o['image_id'], multiattach: o['multiattach'], backupId: o['backup_id'],
+        groupId: atLeast(versionOf(req), mv.GROUP_VOLUME) ? o['group_id'] : undefined,
       });
       reply.status(202);
       return show(req, row, false);

@@ -65,7 +65,7 @@ export function volumeView(vc: ViewContext, r: StoredResource<Volume>, extended 
     out['migration_status'] = v.migrationStatus;
   }
   const at = (ver: string) => atLeast(vc.version, ver);
-  if (at(mv.GROUP_VOLUME)) out['group_id'] = null;
+  if (at(mv.GROUP_VOLUME)) out['group_id'] = v.groupId ?? null;
   if (at(mv.VOLUME_DETAIL_PROVIDER_ID) && vc.isAdmin) out['provider_id'] = null;
   if (at(mv.VOLUME_SHARED_TARGETS_AND_SERVICE_FIELDS)) {
     out['service_uuid'] = 'c4a5f3a2-6a4b-4b5e-9c1d-7a0f5e0e0c01';
@@ -100,7 +100,7 @@ export function snapshotView(vc: ViewContext, r: StoredResource<Snapshot>, exten
     out['os-extended-snapshot-attributes:progress'] = s.progress;
     out['os-extended-snapshot-attributes:project_id'] = r.projectId;
   }
-  if (atLeast(vc.version, mv.GROUP_SNAPSHOTS)) out['group_snapshot_id'] = null;
+  if (atLeast(vc.version, mv.GROUP_SNAPSHOTS)) out['group_snapshot_id'] = s.groupSnapshotId ?? null;
   if (atLeast(vc.version, mv.SNAPSHOT_LIST_USER_ID)) out['user_id'] = s.userId;
   if (atLeast(vc.version, mv.USE_QUOTA)) out['consumes_quota'] = true;
   return out;

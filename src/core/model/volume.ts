@@ -53,6 +53,8 @@ export interface Volume {
   /** Status to go back to when a transitional state ends (extend of an in-use volume, for instance). */
   previousStatus?: VolumeStatus;
   migrationStatus: string | null;
+  /** The generic volume group (3.13) the volume belongs to. */
+  groupId?: string | null;
   attachStatus: 'attached' | 'detached' | 'attaching' | 'detaching' | 'reserved';
 }
 
@@ -68,6 +70,8 @@ export interface Snapshot {
   /** Creation time in ms: orders snapshots of one volume (revert accepts only the latest). */
   createdMs: number;
   errorMessage?: string;
+  /** The group snapshot (3.14) this snapshot was taken for. */
+  groupSnapshotId?: string | null;
 }
 
 export interface Connector {
@@ -159,6 +163,39 @@ export interface TypeEncryption {
   cipher: string | null;
   keySize: number | null;
   controlLocation: 'front-end' | 'back-end';
+}
+
+/** Group types (3.11): what a generic volume group is; specs are free-form here. */
+export interface GroupType {
+  name: string;
+  description: string | null;
+  isPublic: boolean;
+  groupSpecs: Record<string, string>;
+}
+
+export type GroupStatus = 'creating' | 'available' | 'updating' | 'deleting' | 'error' | 'error_deleting' | 'in-use';
+
+/** A generic volume group (3.13): volumes of the listed types managed together. */
+export interface VolumeGroup {
+  name: string | null;
+  description: string | null;
+  status: GroupStatus;
+  groupTypeId: string;
+  volumeTypeIds: string[];
+  availabilityZone: string;
+  groupSnapshotId: string | null;
+  sourceGroupId: string | null;
+}
+
+export type GroupSnapshotStatus = 'creating' | 'available' | 'deleting' | 'error' | 'error_deleting';
+
+/** A group snapshot (3.14): one snapshot per volume of the group, taken together. */
+export interface GroupSnapshot {
+  name: string | null;
+  description: string | null;
+  status: GroupSnapshotStatus;
+  groupId: string;
+  groupTypeId: string;
 }
 
 /** Per-project default volume type (3.62). Stored with the project id as its id. */

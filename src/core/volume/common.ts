@@ -20,6 +20,9 @@ export const KIND = {
   defaultType: 'volume_default_type',
   transfer: 'volume_transfer',
   encryption: 'volume_type_encryption',
+  groupType: 'volume_group_type',
+  group: 'volume_group',
+  groupSnapshot: 'volume_group_snapshot',
 } as const;
 
 export const DEFAULT_TYPE_NAME = '__DEFAULT__';
@@ -67,6 +70,11 @@ export const volumePolicy: PolicyTable = {
   /** Any member of the receiving project may accept: the auth key is the credential. */
   'transfer:accept': member,
   'encryption:manage': admin,
+  'group_type:read': anyone,
+  'group_type:manage': admin,
+  'group:get': reader,
+  'group:write': member,
+  'group:reset_status': admin,
 };
 
 /** Cinder's wording: "Policy doesn't allow volume:create to be performed." */
@@ -87,6 +95,9 @@ export const snapshotNotFound = (id: string) => new NotFound(`Snapshot ${id} cou
 export const attachmentNotFound = (id: string) => new NotFound(`Volume attachment could not be found with filter: attachment_id = ${id}.`, 'VolumeAttachmentNotFound');
 export const typeNotFound = (id: string) => new NotFound(`Volume type ${id} could not be found.`, 'VolumeTypeNotFound');
 export const qosNotFound = (id: string) => new NotFound(`QoS Specs ${id} could not be found.`, 'QoSSpecsNotFound');
+export const groupNotFound = (id: string) => new NotFound(`Group ${id} could not be found.`, 'GroupNotFound');
+export const groupTypeNotFound = (id: string) => new NotFound(`Group type ${id} could not be found.`, 'GroupTypeNotFound');
+export const groupSnapshotNotFound = (id: string) => new NotFound(`GroupSnapshot ${id} could not be found.`, 'GroupSnapshotNotFound');
 export const invalidVolume = (reason: string) => new InvalidInput(`Invalid volume: ${reason}`, 'InvalidVolume');
 export const invalidSnapshot = (reason: string) => new InvalidInput(`Invalid snapshot: ${reason}`, 'InvalidSnapshot');
 export const invalidInput = (reason: string) => new InvalidInput(`Invalid input received: ${reason}`, 'InvalidInput');

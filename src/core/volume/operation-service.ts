@@ -8,7 +8,7 @@
  */
 import { PreconditionFailed } from '../errors.js';
 import { IMAGE_KIND as IMAGE, type Image } from '../model/image.js';
-import type { Attachment, Operation, Snapshot, Volume, VolumeJob, VolumeType, QosSpec } from '../model/volume.js';
+import type { Attachment, GroupSnapshot, Operation, Snapshot, Volume, VolumeJob, VolumeType, QosSpec } from '../model/volume.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/crypto.js';
 import type { ResourceStore, ResourceTx } from '../ports/resource-store.js';
@@ -156,15 +156,19 @@ export class VolumeOperationService implements VolumeJobQueue {
         const s = await tx.getForUpdate<Snapshot>(KIND.snapshot, job.snapshotId);
         if (!s || s.data.status !== 'creating') return;
         await tx.update<Snapshot>(KIND.snapshot, s.id, { ...s.data, status: outcome.ok ? SNAPSHOT_MOVES.create.done : SNAPSHOT_MOVES.create.failed, progress: outcome.ok ? '100%' : '0%' });
+        if (s.data.groupSnapshotId) await settleGroupSnapshot(tx, s.data.groupSnapshotId, s.projectId);
         await fail(KIND.snapshot, s.id, 'SNAPSHOT', 'VOLUME_SNAPSHOT_001_002', 'create snapshot');
         return;
       }
       case 'delete_snapshot': {
         const s = await tx.getForUpdate<Snapshot>(KIND.snapshot, job.snapshotId);
         if (!s) return;
-        if (outcome.ok) await tx.delete(KIND.snapshot, s.id);
-        else {
+        if (outcome.ok) {
+          await tx.delete(KIND.snapshot, s.id);
+          if (s.data.groupSnapshotId) await settleGroupSnapshot(tx, s.data.groupSnapshotId, s.projectId);
+        } else {
           await tx.update<Snapshot>(KIND.snapshot, s.id, { ...s.data, status: SNAPSHOT_MOVES.delete.failed, errorMessage: outcome.message });
+          if (s.data.groupSnapshotId) await settleGroupSnapshot(tx, s.data.groupSnapshotId, s.projectId);
           await fail(KIND.snapshot, s.id, 'SNAPSHOT', 'VOLUME_SNAPSHOT_001_003', 'delete snapshot');
         }
         return;
@@ -193,6 +197,23 @@ export class VolumeOperationService implements VolumeJobQueue {
         return;
       }
     }
+  }
+}
+
+/**
+ * A group snapshot follows its member snapshots: creating until none is creating (then available, or
+ * error if one failed); while deleting, gone with the last member, error_deleting if one failed.
+ */
+async function settleGroupSnapshot(tx: ResourceTx, id: string, projectId: string): Promise<void> {
+  const gs = await tx.getForUpdate<GroupSnapshot>(KIND.groupSnapshot, id);
+  if (!gs) return;
+  const members = (await tx.list<Snapshot>(KIND.snapshot, { projectId })).filter((s) => s.data.groupSnapshotId === id);
+  if (gs.data.status === 'creating') {
+    if (members.some((s) => s.data.status === 'creating')) return;
+    await tx.update<GroupSnapshot>(KIND.groupSnapshot, id, { ...gs.data, status: members.some((s) => s.data.status === 'error') ? 'error' : 'available' });
+  } else if (gs.data.status === 'deleting') {
+    if (members.length === 0) await tx.delete(KIND.groupSnapshot, id);
+    else if (!members.some((s) => s.data.status === 'deleting')) await tx.update<GroupSnapshot>(KIND.groupSnapshot, id, { ...gs.data, status: 'error_deleting' });
   }
 }
 

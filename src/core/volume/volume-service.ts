@@ -26,6 +26,7 @@ import {
 } from './common.js';
 import { unmetCapability } from './backend-filter.js';
 import { conditionalUpdate } from './conditional-update.js';
+import { checkGroupForVolume } from './group-check.js';
 import { enqueue } from './operation-service.js';
 import type { QuotaService } from './quota-service.js';
 import { SNAPSHOT_TRANSITIONAL, VOLUME_MOVES, canMove } from './states.js';
@@ -53,6 +54,8 @@ export interface CreateVolumeInput {
   imageRef?: unknown;
   multiattach?: unknown;
   backupId?: unknown;
+  /** A generic volume group to join (3.13). */
+  groupId?: unknown;
 }
 
 export interface UpdateVolumeInput {
@@ -157,6 +160,12 @@ export class VolumeService {
       if (size === undefined) throw invalidInput('"size" is a required parameter.');
       job ??= { type: 'create' as const, volumeId: id, sizeBytes: size * GiB };
       typeRow ??= await this.d.types.defaultFor(tx, projectId);
+      let groupId: string | null = null;
+      if (input.groupId !== undefined && input.groupId !== null) {
+        if (typeof input.groupId !== 'string') throw badRequest('Invalid input for field/attribute group_id.');
+        await checkGroupForVolume(tx, ctx, input.groupId, typeRow);
+        groupId = input.groupId;
+      }
       if (await tx.get(KIND.encryption, typeRow.id)) throw invalidInput(`Volume type ${typeRow.data.name} is encrypted; PocketStack does not encrypt volumes.`);
       const unmet = unmetCapability(typeRow.data.extraSpecs);
       if (unmet) job = { ...job, unschedulable: 'Could not find any available weighted backend.' };
@@ -167,7 +176,7 @@ export class VolumeService {
         projectId,
         data: {
           name, description, status: VOLUME_MOVES.create.to, size, availabilityZone: AVAILABILITY_ZONE, bootable, readonly: false, multiattach,
-          volumeTypeId: typeRow.id, snapshotId, sourceVolId, imageId, userId: ctx.userId, metadata, imageMetadata, migrationStatus: null, attachStatus: 'detached',
+          volumeTypeId: typeRow.id, snapshotId, sourceVolId, imageId, userId: ctx.userId, metadata, imageMetadata, migrationStatus: null, attachStatus: 'detached', groupId,
         },
       });
       await enqueue(tx, this.d.ids, projectId, ctx.requestId, job);
