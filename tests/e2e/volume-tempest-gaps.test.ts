@@ -155,6 +155,37 @@ for (const factory of testDatabaseFactories()) {
       assert.equal((await req('DELETE', `/snapshots/${sid}`, demo)).status, 202);
     });
 
+    test('legacy os-reserve marks the volume attaching and os-unreserve makes it available again', async () => {
+      const id = await newVolume(demo);
+      const act = (body: unknown) => req('POST', `/volumes/${id}/action`, demo, body);
+      assert.equal((await act({ 'os-reserve': null })).status, 202);
+      assert.equal((await req('GET', `/volumes/${id}`, demo)).body.volume.status, 'attaching');
+      assert.equal((await act({ 'os-reserve': null })).status, 400);
+      assert.equal((await act({ 'os-unreserve': null })).status, 202);
+      assert.equal((await req('GET', `/volumes/${id}`, demo)).body.volume.status, 'available');
+      assert.equal((await req('DELETE', `/volumes/${id}`, demo)).status, 202, 'nothing left reserved');
+    });
+
+    test('the readonly flag shows in metadata as True, then False once cleared', async () => {
+      const id = await newVolume(demo);
+      assert.equal('readonly' in (await req('GET', `/volumes/${id}`, demo)).body.volume.metadata, false);
+      for (const [flag, shown] of [[true, 'True'], [false, 'False']] as const) {
+        assert.equal((await req('POST', `/volumes/${id}/action`, demo, { 'os-update_readonly_flag': { readonly: flag } })).status, 202);
+        assert.equal((await req('GET', `/volumes/${id}`, demo)).body.volume.metadata.readonly, shown);
+      }
+    });
+
+    test('snapshots sort by the v1 key display_name', async () => {
+      const vol = await newVolume(demo);
+      for (const name of ['snap-b', 'snap-a']) await req('POST', '/snapshots', demo, { snapshot: { volume_id: vol, name } });
+      for (const [dir, want] of [['asc', ['snap-a', 'snap-b']], ['desc', ['snap-b', 'snap-a']]] as const) {
+        const r = await req('GET', `/snapshots/detail?sort_key=display_name&sort_dir=${dir}`, demo);
+        assert.equal(r.status, 200, r.text);
+        const names = (r.body.snapshots as Array<{ name: string }>).map((s) => s.name).filter((n) => n?.startsWith('snap-'));
+        assert.deepEqual(names, want);
+      }
+    });
+
     test('withdrawing a transfer gives the volume back; volume-transfers needs 3.55', async () => {
       const id = await newVolume(demo);
       const c = await req('POST', '/os-volume-transfer', demo, { transfer: { volume_id: id } });

@@ -131,6 +131,12 @@ function specialFilters(raw: RawQuery, version: string): { rest: RawQuery; keep:
       }
       continue;
     }
+    // Cinder still sorts by the v1 names: display_name is name, display_description description.
+    if ((k === 'sort_key' || k === 'sort') && val !== undefined) {
+      const rename = (x: string) => x.replace(/\bdisplay_(name|description)\b/g, '$1');
+      rest[k] = Array.isArray(val) ? (val as string[]).map(rename) : rename(val as string);
+      continue;
+    }
     rest[k] = val;
   }
   return { rest, keep: (v) => preds.every((p) => p(v)) };

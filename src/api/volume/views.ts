@@ -47,7 +47,7 @@ export function volumeView(vc: ViewContext, r: StoredResource<Volume>, extended 
     bootable: v.bootable ? 'true' : 'false',
     encrypted: false,
     links: links(vc, 'volumes', r.id),
-    metadata: { ...v.metadata, ...(v.readonly ? { readonly: 'True' } : {}), ...(v.attachStatus !== 'detached' ? { attached_mode: atts[0]?.data.attachMode ?? 'rw' } : {}) },
+    metadata: { ...v.metadata, ...(v.readonly || v.readonlySet ? { readonly: v.readonly ? 'True' : 'False' } : {}), ...(v.attachStatus !== 'detached' ? { attached_mode: atts[0]?.data.attachMode ?? 'rw' } : {}) },
     multiattach: v.multiattach,
     replication_status: null,
     snapshot_id: v.snapshotId,

@@ -40,6 +40,8 @@ export interface Volume {
   availabilityZone: string;
   bootable: boolean;
   readonly: boolean;
+  /** True once os-update_readonly_flag was called: Cinder then shows `readonly` in metadata, True or False. */
+  readonlySet?: boolean;
   multiattach: boolean;
   volumeTypeId: string;
   snapshotId: string | null;

@@ -32,6 +32,8 @@ export const VOLUME_MOVES = {
   revert: { from: ['available'], to: 'reverting', done: 'available', failed: 'error' },
   uploadImage: { from: ['available', 'in-use'], to: 'uploading', failed: 'error' },
   reserve: { from: ['available', 'in-use'], to: 'reserved' },
+  /** os-reserve (the pre-3.27 attach handshake) marks the volume attaching, as Cinder does. */
+  legacyReserve: { from: ['available', 'in-use'], to: 'attaching' },
   unreserve: { from: ['reserved'], to: 'available' },
   beginAttach: { from: ['available', 'reserved', 'in-use', 'attaching'], to: 'attaching' },
   attach: { from: ['available', 'reserved', 'attaching', 'in-use'], to: 'in-use' },

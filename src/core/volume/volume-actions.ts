@@ -121,7 +121,7 @@ export class VolumeActions {
   async setReadonly(ctx: RequestContext, id: string, readonly: unknown): Promise<void> {
     if (readonly === undefined) throw badRequest("Invalid input for field/attribute readonly. 'readonly' is a required property");
     const b = parseBool(readonly, 'readonly');
-    await this.flag(ctx, id, () => ({ readonly: b }));
+    await this.flag(ctx, id, () => ({ readonly: b, readonlySet: true }));
   }
 
   private async flag(ctx: RequestContext, id: string, change: (v: Volume) => Partial<Volume>): Promise<void> {
@@ -142,8 +142,10 @@ export class VolumeActions {
   async reserve(ctx: RequestContext, id: string): Promise<void> {
     await this.d.store.transaction(async (tx) => {
       const row = await loadScoped<Volume>(tx, ctx, KIND.volume, id, volumeNotFound);
-      // Only a multiattach volume may be reserved while in use.
-      const move = row.data.multiattach ? VOLUME_MOVES.reserve : { ...VOLUME_MOVES.reserve, from: ['available'] as const };
+      // os-reserve is the legacy attach's first step: the volume goes to attaching (the attachment
+      // API's reservation is a different move, to reserved). Only a multiattach volume may be
+      // reserved while in use.
+      const move = row.data.multiattach ? VOLUME_MOVES.legacyReserve : { ...VOLUME_MOVES.legacyReserve, from: ['available'] as const };
       await this.move(ctx, id, move, 'volume:action', () => ({}), tx);
     });
   }
@@ -151,9 +153,10 @@ export class VolumeActions {
   async unreserve(ctx: RequestContext, id: string): Promise<void> {
     await this.d.store.transaction(async (tx) => {
       const row = await loadScoped<Volume>(tx, ctx, KIND.volume, id, volumeNotFound);
-      if (row.data.status !== 'reserved') return; // Cinder's unreserve of an unreserved volume is a no-op
+      // Cinder's unreserve of a volume that is not being attached is a no-op.
+      if (row.data.status !== 'attaching' && row.data.status !== 'reserved') return;
       const atts = (await tx.list<Attachment>(KIND.attachment, { parentId: id })).filter((a) => a.data.status === 'attached');
-      await this.move(ctx, id, { from: ['reserved'], to: atts.length ? 'in-use' : 'available' }, 'volume:action', () => ({}), tx);
+      await this.move(ctx, id, { from: ['attaching', 'reserved'], to: atts.length ? 'in-use' : 'available' }, 'volume:action', () => ({}), tx);
     });
   }
 
