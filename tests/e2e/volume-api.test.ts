@@ -20,7 +20,7 @@ for (const factory of testDatabaseFactories()) {
     let base: string;
     let v3: string;
 
-    const req = (method: string, path: string, token: string, body?: unknown, version = '3.70'): Promise<Reply> =>
+    const req = (method: string, path: string, token: string, body?: unknown, version = '3.67'): Promise<Reply> =>
       call(method, `${v3}${path}`, { token, body, headers: MV(version) });
 
     async function waitStatus(path: string, key: string, want: string | null, token = admin): Promise<Record<string, unknown>> {

@@ -19,7 +19,7 @@ for (const factory of testDatabaseFactories()) {
     let demo: string;
     let v3: string;
 
-    const req = (method: string, path: string, token: string, body?: unknown, version = '3.70'): Promise<Reply> =>
+    const req = (method: string, path: string, token: string, body?: unknown, version = '3.67'): Promise<Reply> =>
       call(method, `${v3}${path}`, { token, body, headers: MV(version) });
 
     async function waitFor(path: string, key: string, want: string | null): Promise<void> {

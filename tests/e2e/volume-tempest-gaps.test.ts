@@ -22,7 +22,7 @@ for (const factory of testDatabaseFactories()) {
     let adminProject: string;
     let v3: string;
 
-    const req = (method: string, path: string, token: string, body?: unknown, version = '3.70'): Promise<Reply> =>
+    const req = (method: string, path: string, token: string, body?: unknown, version = '3.67'): Promise<Reply> =>
       call(method, `${v3}${path}`, { token, body, headers: MV(version) });
 
     async function waitStatus(id: string, want: string, token = admin): Promise<Record<string, unknown>> {
@@ -57,6 +57,29 @@ for (const factory of testDatabaseFactories()) {
     after(async () => {
       await ps.cleanup();
       await tdb.drop();
+    });
+
+    test('the advertised maximum is 3.67: 3.68 (reimage) and later are refused, latest negotiates 3.67', async () => {
+      const doc = await call('GET', `${v3}`);
+      assert.equal(doc.body.versions[0].version, '3.67');
+      assert.equal((await req('GET', '/volumes', demo, undefined, '3.68')).status, 406);
+      const latest = await req('GET', '/volumes', demo, undefined, 'latest');
+      assert.equal(latest.headers.get('openstack-api-version'), 'volume 3.67');
+    });
+
+    test('transfers page and sort from 3.59', async () => {
+      const made: string[] = [];
+      for (const name of ['t-b', 't-a', 't-c']) {
+        const id = await newVolume(demo);
+        made.push((await req('POST', '/volume-transfers', demo, { transfer: { volume_id: id, name } })).body.transfer.id);
+      }
+      const page = await req('GET', '/volume-transfers/detail?sort_key=name&sort_dir=asc&limit=2', demo, undefined, '3.59');
+      assert.equal(page.status, 200, page.text);
+      assert.deepEqual(page.body.transfers.map((t: { name: string }) => t.name), ['t-a', 't-b']);
+      assert.ok(page.body.transfers_links, 'a next link');
+      const all = await req('GET', '/volume-transfers?sort_key=name&sort_dir=asc&limit=2', demo, undefined, '3.58');
+      assert.equal(all.body.transfers.length, 3, 'no paging before 3.59');
+      for (const t of made) assert.equal((await req('DELETE', `/volume-transfers/${t}`, demo)).status, 202);
     });
 
     test('GET /volumes/ with an empty id is a 404, not the list', async () => {

@@ -22,11 +22,13 @@ import { registerTypeRoutes } from './routes-types.js';
 import { registerVolumeRoutes } from './routes-volumes.js';
 
 /**
- * What PocketStack serves: 3.0 up to 3.70, Cinder Zed's maximum. Versions whose feature we do not
- * implement (groups, backups, transfers, clusters) answer that feature's routes with 404, as a Cinder
- * without that service does; see docs/compat.md for the list.
+ * What PocketStack serves: 3.0 up to 3.67. Cinder Zed goes to 3.70 (mv.VOLUME_API_MAX), but 3.68
+ * adds os-reimage and 3.69/3.70 change shared_targets and encrypted transfers, none of which we
+ * implement, so advertising them would be dishonest. Features that need a service we do not run
+ * (backups, clusters, manage-existing) answer their routes with 404, as a Cinder without that
+ * service does; see docs/compat.md.
  */
-export const VOLUME_API: MicroversionPolicy = { service: 'volume', min: mv.VOLUME_API_MIN, max: mv.VOLUME_API_MAX };
+export const VOLUME_API: MicroversionPolicy = { service: 'volume', min: mv.VOLUME_API_MIN, max: mv.PROJECT_ID_OPTIONAL_IN_URL };
 
 function versionEntry(req: FastifyRequest) {
   return {

@@ -101,6 +101,19 @@ export const ATTACHMENT_SCHEMA: ListSchema = {
   markerNotFound: (m) => new NotFound(`Marker ${m} could not be found.`, 'MarkerNotFound'),
 };
 
+/** Transfers page and sort from 3.59 (volume-transfers and os-volume-transfer alike). */
+export const TRANSFER_SCHEMA: ListSchema = {
+  resource: 'transfer',
+  collection: 'transfers',
+  attributes: {
+    id: str(true, true),
+    name: str(),
+    volume_id: str(),
+    created_at: str(false, true),
+  },
+  markerNotFound: (m) => new NotFound(`Marker ${m} could not be found.`, 'MarkerNotFound'),
+};
+
 const RESERVED = ['all_tenants', 'project_id', 'with_count', 'is_public'];
 const TIME_OPS: Record<string, (a: string, b: string) => boolean> = {
   gt: (a, b) => a > b, gte: (a, b) => a >= b, lt: (a, b) => a < b, lte: (a, b) => a <= b, eq: (a, b) => a === b, neq: (a, b) => a !== b,

@@ -99,7 +99,7 @@ export function registerGroupRoutes(app: FastifyInstance, d: VolumeApiDeps): voi
     const v = versionOf(req);
     if (atLeast(v, mv.GROUP_VOLUME_LIST) && queryFlag(query(req), 'list_volume')) out['volumes'] = await d.groups.memberIds(g.id, g.projectId);
     if (atLeast(v, mv.GROUP_REPLICATION)) out['replication_status'] = 'disabled';
-    if (atLeast(v, mv.GROUP_GROUPSNAPSHOT_PROJECT_ID) && req.ctx.isAdmin) out['project_id'] = g.projectId;
+    if (atLeast(v, mv.GROUP_GROUPSNAPSHOT_PROJECT_ID)) out['project_id'] = g.projectId;
     return out;
   };
   for (const path of bothPaths('/groups')) {
@@ -162,9 +162,9 @@ export function registerGroupRoutes(app: FastifyInstance, d: VolumeApiDeps): voi
   }
 
   // ---- group snapshots
-  const gsView = (g: StoredResource<GroupSnapshot>, isAdmin: boolean, v: string) => ({
+  const gsView = (g: StoredResource<GroupSnapshot>, v: string) => ({
     id: g.id, name: g.data.name, description: g.data.description, status: g.data.status, group_id: g.data.groupId, group_type_id: g.data.groupTypeId,
-    created_at: cinderTime(g.createdAt), ...(atLeast(v, mv.GROUP_GROUPSNAPSHOT_PROJECT_ID) && isAdmin ? { project_id: g.projectId } : {}),
+    created_at: cinderTime(g.createdAt), ...(atLeast(v, mv.GROUP_GROUPSNAPSHOT_PROJECT_ID) ? { project_id: g.projectId } : {}),
   });
   for (const path of bothPaths('/group_snapshots')) {
     app.get(path, async (req) => {
@@ -182,13 +182,13 @@ export function registerGroupRoutes(app: FastifyInstance, d: VolumeApiDeps): voi
   for (const path of bothPaths('/group_snapshots/detail')) {
     app.get(path, async (req) => {
       needVersion(req, mv.GROUP_SNAPSHOTS);
-      return { group_snapshots: (await d.groups.listSnapshots(req.ctx, queryFlag(query(req), 'all_tenants'))).map((g) => gsView(g, req.ctx.isAdmin, versionOf(req))) };
+      return { group_snapshots: (await d.groups.listSnapshots(req.ctx, queryFlag(query(req), 'all_tenants'))).map((g) => gsView(g, versionOf(req))) };
     });
   }
   for (const path of bothPaths('/group_snapshots/:id')) {
     app.get(path, async (req) => {
       needVersion(req, mv.GROUP_SNAPSHOTS);
-      return { group_snapshot: gsView(await d.groups.getSnapshot(req.ctx, params(req).id as string), req.ctx.isAdmin, versionOf(req)) };
+      return { group_snapshot: gsView(await d.groups.getSnapshot(req.ctx, params(req).id as string), versionOf(req)) };
     });
     app.delete(path, async (req, reply) => {
       needVersion(req, mv.GROUP_SNAPSHOTS);

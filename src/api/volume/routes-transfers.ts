@@ -9,6 +9,7 @@ import type { StoredResource } from '../../core/ports/resource-store.js';
 import { cinderTime } from '../../core/volume/common.js';
 import { atLeast, volumeMicroversions as mv } from '../http/microversion/index.js';
 import type { VolumeApiDeps } from './deps.js';
+import { TRANSFER_SCHEMA, listBody } from './list.js';
 import { apiBase, bodyObject, bookmarkBase, bothPaths, envelope, params, query, queryFlag, versionOf } from './request.js';
 
 const TRANSFER_NO_SNAPSHOTS = mv.TRANSFER_WITH_SNAPSHOTS;
@@ -33,6 +34,15 @@ export function registerTransferRoutes(app: FastifyInstance, d: VolumeApiDeps): 
     return out;
   };
 
+  /** Before 3.59 the list is the whole collection; from it, Cinder's sort/limit/marker apply. */
+  const listTransfers = async (req: FastifyRequest, prefix: string, detail: boolean) => {
+    const rows = await d.transfers.list(req.ctx, queryFlag(query(req), 'all_tenants'));
+    if (!atLeast(versionOf(req), mv.SUPPORT_TRANSFER_PAGINATION)) return { transfers: rows.map((t) => view(req, t, detail)) };
+    const full = rows.map((t) => ({ ...view(req, t, true) }));
+    const body = listBody(req, full, TRANSFER_SCHEMA, `${apiBase(req)}${prefix}${detail ? '/detail' : ''}`, detail ? undefined : (v) => ({ id: v['id'], name: v['name'], volume_id: v['volume_id'], links: v['links'] }));
+    return body;
+  };
+
   for (const [prefix, since] of [['/os-volume-transfer', '3.0'], ['/volume-transfers', TRANSFER_NO_SNAPSHOTS]] as const) {
     const need = (req: FastifyRequest) => {
       if (!atLeast(versionOf(req), since)) throw new NotFound('The resource could not be found.', 'HTTPNotFound');
@@ -40,7 +50,7 @@ export function registerTransferRoutes(app: FastifyInstance, d: VolumeApiDeps): 
     for (const path of bothPaths(prefix)) {
       app.get(path, async (req) => {
         need(req);
-        return { transfers: (await d.transfers.list(req.ctx, queryFlag(query(req), 'all_tenants'))).map((t) => view(req, t, false)) };
+        return listTransfers(req, prefix, false);
       });
       app.post(path, async (req, reply) => {
         need(req);
@@ -54,7 +64,7 @@ export function registerTransferRoutes(app: FastifyInstance, d: VolumeApiDeps): 
     for (const path of bothPaths(`${prefix}/detail`)) {
       app.get(path, async (req) => {
         need(req);
-        return { transfers: (await d.transfers.list(req.ctx, queryFlag(query(req), 'all_tenants'))).map((t) => view(req, t, true)) };
+        return listTransfers(req, prefix, true);
       });
     }
     for (const path of bothPaths(`${prefix}/:id`)) {
