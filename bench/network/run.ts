@@ -5,10 +5,11 @@
  * after the lists. The client is this process; the server is `pocketstack up` on a temp HOME.
  * Usage: node --import tsx bench/network/run.ts [--ports 10000] [--lists 30] [--db sqlite|postgres://…]
  *        [--tsx] (run the server from source instead of the built bundle; `npm run build` first otherwise)
- * Extra server flags for profiling: POCKETSTACK_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'
+ * Extra server flags for profiling: POCKETSTACK_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (or
+ * '--trace-gc' with POCKETSTACK_BENCH_SERVER_LOG=/tmp/server.log to keep the server's stdout).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +20,10 @@ const { values } = parseArgs({
     lists: { type: 'string', default: '30' },
     db: { type: 'string', default: 'sqlite' },
     tsx: { type: 'boolean', default: false },
+    /** Seconds of idleness before the second RSS reading (V8 returns free heap pages when idle). */
+    settle: { type: 'string', default: '30' },
+    /** Seconds to keep the server up after the figures (inspect /proc/PID/smaps, attach --inspect). */
+    hold: { type: 'string', default: '0' },
   },
 });
 const TOTAL = Number(values.ports);
@@ -46,22 +51,26 @@ function startServer(home: string): Promise<{ url: string; proc: ChildProcess }>
       const m = /ready at (\S+)\n/.exec(out);
       if (m) {
         proc.removeAllListeners('exit');
-        proc.stdout!.resume();
+        const log = process.env['POCKETSTACK_BENCH_SERVER_LOG'];
+        if (log) proc.stdout!.pipe(createWriteStream(log));
+        else proc.stdout!.resume();
         resolve({ url: m[1]!, proc });
       }
     });
   });
 }
 
-function status(pid: number): { rss: number; hwm: number } {
+function status(pid: number): { rss: number; hwm: number; anon: number; file: number } {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)?.[1] ?? 0) / 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
 const home = mkdtempSync(join(tmpdir(), 'ps-netbench-'));
 const { url, proc } = await startServer(home);
 try {
+  await new Promise((r) => setTimeout(r, 1000));
+  const idle = status(proc.pid!);
   const auth = { auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: 'bench-admin' } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } };
   const tr = await fetch(`${url}/identity/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(auth) });
   await tr.arrayBuffer();
@@ -118,6 +127,8 @@ try {
   const mid = await timeList(`/ports?limit=100&marker=${ids[ids.length >> 1]}`);
   const filtered = await timeList(`/ports?device_owner=none&fields=id`);
   const after = status(proc.pid!);
+  await new Promise((r) => setTimeout(r, Number(values.settle) * 1000));
+  const settled = status(proc.pid!);
 
   console.log(`server: ${values.tsx ? 'tsx src/cli/run.ts' : 'bin/pocketstack.mjs (built)'} up, db ${values.db}, node ${process.version}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log(`port create, sequential (500):       ${fmt(seq)}`);
@@ -127,7 +138,12 @@ try {
   console.log(`list limit=100, first page:          ${fmt(page.xs)}`);
   console.log(`list limit=100, marker mid-way:      ${fmt(mid.xs)}`);
   console.log(`list filter matching none, fields=id: ${fmt(filtered.xs)}`);
-  console.log(`server VmRSS after create: ${afterCreate.rss.toFixed(0)} MB; after lists: ${after.rss.toFixed(0)} MB (VmHWM ${after.hwm.toFixed(0)} MB)`);
+  console.log(`server VmRSS after create: ${afterCreate.rss.toFixed(0)} MB; after lists: ${after.rss.toFixed(0)} MB (VmHWM ${after.hwm.toFixed(0)} MB, RssAnon ${after.anon.toFixed(0)} MB, RssFile ${after.file.toFixed(0)} MB)`);
+  console.log(`server VmRSS after ${values.settle} s idle: ${settled.rss.toFixed(0)} MB (RssAnon ${settled.anon.toFixed(0)} MB); idle server with no ports: ${idle.rss.toFixed(0)} MB`);
+  if (Number(values.hold) > 0) {
+    console.log(`server pid ${proc.pid}; holding ${values.hold} s`);
+    await new Promise((r) => setTimeout(r, Number(values.hold) * 1000));
+  }
 } finally {
   await new Promise((r) => {
     proc.once('exit', r);

@@ -4,6 +4,7 @@
  * `If-Match: revision_number=N`, delete. Handlers stay thin: validate, one service call, render.
  * Imports core and api/http only.
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidInput } from '../../core/errors.js';
 import type { RequestContext } from '../../core/identity/context.js';
@@ -91,6 +92,10 @@ export interface CrudOptions {
   memoViews?: boolean;
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** Rows per written chunk of a large list body (≈ 100 KB of ports). */
+const STREAM_ROWS = 128;
+
 const byId = (a: { id: string }, b: { id: string }) => {
   const x = a.id;
   const y = b.id;
@@ -139,12 +144,23 @@ export function registerCrud<E extends object>(app: FastifyInstance, table: Reso
           }
         }
         const links = paginationLinks(page, query, raw, { baseUrl: listOpts.baseUrl, idKey: table.idKey });
-        const parts = page.map((e) => memo.json(e, req.ctx));
         const tail = links.length ? `,${JSON.stringify(`${table.collection}_links`)}:${JSON.stringify(links)}` : '';
-        return reply.type('application/json; charset=utf-8').send(`{${JSON.stringify(table.collection)}:[${parts.join(',')}]${tail}}`);
+        const head = `{${JSON.stringify(table.collection)}:[`;
+        const ctx = req.ctx;
+        const m = memo;
+        if (page.length <= STREAM_ROWS) return reply.type(JSON_TYPE).send(`${head}${page.map((e) => m.json(e, ctx)).join(',')}]${tail}}`);
+        // Large bodies go out in chunks: no body-sized string or buffer per request.
+        function* chunks() {
+          yield head;
+          for (let at = 0; at < page.length; at += STREAM_ROWS) {
+            yield (at ? ',' : '') + page.slice(at, at + STREAM_ROWS).map((e) => m.json(e, ctx)).join(',');
+          }
+          yield `]${tail}}`;
+        }
+        return reply.type(JSON_TYPE).send(Readable.from(chunks(), { objectMode: false }));
       }
     }
-    let views = entities.map((e) => (memo ? memo.view(e, req.ctx) : renderView(table, e, req.ctx)));
+    let views = entities.map((e) => renderView(table, e, req.ctx));
     if (tags) views = views.filter((v) => tags((v['tags'] as string[]) ?? []));
     const { body } = listCollection(views, raw, schema, listOpts);
     return body;

@@ -8,38 +8,24 @@
  */
 import { type ResourceTable, type TableContext, isAdminContext, renderView } from '../http/resource-table/index.js';
 
-type View = Record<string, unknown>;
-
-interface Rendered {
-  view: View;
-  /** JSON.stringify(view), made on first use by an unprojected list. */
-  json?: string;
-}
-
+/**
+ * Memoizes only the JSON text (what an unprojected list writes): holding the view objects as well
+ * would keep another copy of every document; filtered or projected lists render views afresh.
+ */
 export class ViewMemo<E extends object> {
-  private readonly admin = new WeakMap<E, Rendered>();
-  private readonly member = new WeakMap<E, Rendered>();
+  private readonly admin = new WeakMap<E, string>();
+  private readonly member = new WeakMap<E, string>();
 
   constructor(private readonly table: ResourceTable<E>) {}
 
-  private rendered(entity: E, ctx: TableContext): Rendered {
-    const memo = isAdminContext(ctx) ? this.admin : this.member;
-    let r = memo.get(entity);
-    if (!r) {
-      r = { view: Object.freeze(renderView(this.table, entity, ctx)) };
-      memo.set(entity, r);
-    }
-    return r;
-  }
-
-  /** The entity's view for this caller (frozen; shared by every list). */
-  view(entity: E, ctx: TableContext): View {
-    return this.rendered(entity, ctx).view;
-  }
-
-  /** The view's JSON text. */
+  /** JSON.stringify of the entity's view for this caller. */
   json(entity: E, ctx: TableContext): string {
-    const r = this.rendered(entity, ctx);
-    return (r.json ??= JSON.stringify(r.view));
+    const memo = isAdminContext(ctx) ? this.admin : this.member;
+    let text = memo.get(entity);
+    if (text === undefined) {
+      text = JSON.stringify(renderView(this.table, entity, ctx));
+      memo.set(entity, text);
+    }
+    return text;
   }
 }
