@@ -89,6 +89,63 @@ export function resourceStoreContract(factory: TestDatabaseFactory): void {
         assert.deepEqual(await s.claimsOf('mac:', `port-${i}`), []);
       }));
 
+    /** Two stores on one database, as two API processes sharing PostgreSQL (or one SQLite file). */
+    async function withTwoStores(fn: (a: SqlResourceStore, b: SqlResourceStore) => Promise<void>) {
+      const tdb = await factory.create();
+      const da = await openDatabase(tdb.url);
+      const dbb = await openDatabase(tdb.url);
+      try {
+        await fn(new SqlResourceStore(da.db, da.dialect), new SqlResourceStore(dbb.db, dbb.dialect));
+      } finally {
+        await da.close();
+        await dbb.close();
+        await tdb.drop();
+      }
+    }
+
+    const docs = (rows: Array<{ id: string; revision: number; data: unknown }>) => rows.map((r) => [r.id, r.revision, r.data]);
+
+    test('cached lists: a write in this process or another is seen at once; a deleted row is gone', () =>
+      withTwoStores(async (a, b) => {
+        await a.insert('port', { id: 'p1', projectId: 'x', parentId: 'n1', data: { name: 'one' } });
+        await a.insert('port', { id: 'p2', projectId: 'y', parentId: 'n2', data: { name: 'two' } });
+        assert.deepEqual(docs(await a.list('port')), [['p1', 1, { name: 'one' }], ['p2', 1, { name: 'two' }]]);
+        assert.equal(a.cachedDocuments, 2);
+        const again = await a.list('port');
+        assert.equal(again[0], (await a.list('port'))[0], 'an unchanged row is the same object');
+        await a.update('port', 'p1', { name: 'uno' });
+        assert.deepEqual(docs(await a.list('port', { projectId: 'x' })), [['p1', 2, { name: 'uno' }]]);
+        await b.update('port', 'p2', { name: 'dos' });
+        assert.deepEqual(docs(await a.list('port')), [['p1', 2, { name: 'uno' }], ['p2', 2, { name: 'dos' }]]);
+        assert.deepEqual(docs(await a.list('port', { parentId: 'n2' })), [['p2', 2, { name: 'dos' }]]);
+        assert.deepEqual(docs(await a.list('port', { ids: ['p2', 'zz'] })), [['p2', 2, { name: 'dos' }]]);
+        await b.delete('port', 'p1');
+        assert.deepEqual(docs(await a.list('port')), [['p2', 2, { name: 'dos' }]]);
+      }));
+
+    test('cached lists: a rolled-back transaction leaves no trace in the cache; documents are read-only', () =>
+      withStore(async (s) => {
+        await s.insert('network', { id: 'n1', projectId: 'p', data: { name: 'a', tags: ['t'] } });
+        const before = await s.list<{ name: string; tags: string[] }>('network');
+        await assert.rejects(
+          s.transaction(async (tx) => {
+            await tx.update('network', 'n1', { name: 'b', tags: [] });
+            assert.deepEqual((await tx.list('network')).map((r) => r.data), [{ name: 'b', tags: [] }]);
+            throw new Error('boom');
+          }),
+          /boom/,
+        );
+        assert.deepEqual((await s.list('network')).map((r) => [r.revision, r.data]), [[1, { name: 'a', tags: ['t'] }]]);
+        assert.throws(() => {
+          (before[0]!.data.tags as string[]).push('x');
+        }, TypeError);
+        // Kinds outside the cache are plain reads: fresh, mutable objects.
+        await s.insert('volume', { id: 'v1', projectId: 'p', data: { size: 1 } });
+        const v = (await s.list<{ size: number }>('volume'))[0]!;
+        v.data.size = 2;
+        assert.deepEqual((await s.list('volume'))[0]!.data, { size: 1 });
+      }));
+
     test('a transaction that throws leaves nothing behind: no document, no claim, no generation', () =>
       withStore(async (s) => {
         await assert.rejects(
