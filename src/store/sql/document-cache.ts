@@ -1,6 +1,6 @@
 /**
  * A per-process cache of parsed resource documents, so a list reads each row's small header (id,
- * revision, timestamps, project, parent) and parses only the documents it has not seen at that
+ * revision, timestamps) and parses only the documents it has not seen at that
  * revision. Entries are frozen and shared by every caller (the store's contract: documents returned
  * by `list` are read-only).
  *

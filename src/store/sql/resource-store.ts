@@ -65,11 +65,12 @@ class SqlResourceTx implements ResourceTx {
   }
 
   /**
-   * Reads the headers of the matching rows, then the documents of those the cache does not hold at
+   * Reads the headers of the matching rows (project and parent are part of the document's revision:
+   * changing them is an update), then the documents of those the cache does not hold at
    * their current revision. Same order and same result as the plain read.
    */
   private async listCached<T>(kind: string, where: ListWhere, cache: DocumentCache): Promise<StoredResource<T>[]> {
-    let q = this.db.selectFrom('resources').select(['id', 'project_id', 'parent_id', 'revision', 'created_at', 'updated_at']).where('kind', '=', kind);
+    let q = this.db.selectFrom('resources').select(['id', 'revision', 'created_at', 'updated_at']).where('kind', '=', kind);
     if (where.projectId !== undefined) q = q.where('project_id', '=', where.projectId);
     if (where.parentId !== undefined) q = q.where('parent_id', '=', where.parentId);
     if (where.ids) q = q.where('id', 'in', [...where.ids]);
