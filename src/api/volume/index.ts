@@ -22,13 +22,13 @@ import { registerTypeRoutes } from './routes-types.js';
 import { registerVolumeRoutes } from './routes-volumes.js';
 
 /**
- * What PocketStack serves: 3.0 up to 3.67. Cinder Zed goes to 3.70 (mv.VOLUME_API_MAX), but 3.68
+ * What PocketStack serves: 3.0 up to 3.67 (mv.VOLUME_API_MAX). Cinder Zed goes to 3.70, but 3.68
  * adds os-reimage and 3.69/3.70 change shared_targets and encrypted transfers, none of which we
  * implement, so advertising them would be dishonest. Features that need a service we do not run
  * (backups, clusters, manage-existing) answer their routes with 404, as a Cinder without that
  * service does; see docs/compat.md.
  */
-export const VOLUME_API: MicroversionPolicy = { service: 'volume', min: mv.VOLUME_API_MIN, max: mv.PROJECT_ID_OPTIONAL_IN_URL };
+export const VOLUME_API: MicroversionPolicy = mv.VOLUME_MICROVERSIONS;
 
 function versionEntry(req: FastifyRequest) {
   return {

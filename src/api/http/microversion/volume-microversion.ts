@@ -3,8 +3,9 @@
  * literals, so a feature's version lives in one place (Cinder's own `microversions.py` habit):
  *   if (atLeast(ctx.microversion, VOLUME_REVERT)) ...
  * Numbers and names follow Cinder's REST API version history; 3.67 has no Cinder constant, so the
- * name is ours. VOLUME_API_MAX is what PocketStack advertises: raise it only together with the
- * behaviour the versions up to it require. Pure: imports only this folder.
+ * name is ours. VOLUME_API_MAX is what PocketStack advertises (3.67; Cinder Zed has 3.70, but 3.68
+ * os-reimage, 3.69 tri-state shared_targets and 3.70 encrypted transfers are not built): raise it
+ * only together with the behaviour the versions up to it require. Pure: imports only this folder.
  */
 import type { MicroversionPolicy } from './microversion.js';
 
@@ -82,7 +83,7 @@ export const SHARED_TARGETS_TRISTATE = '3.69';
 export const TRANSFER_ENCRYPTED_VOLUME = '3.70';
 
 export const VOLUME_API_MIN = BASE_VERSION;
-export const VOLUME_API_MAX = TRANSFER_ENCRYPTED_VOLUME;
+export const VOLUME_API_MAX = PROJECT_ID_OPTIONAL_IN_URL;
 
 /** Negotiation policy for `/volume/v3`. */
 export const VOLUME_MICROVERSIONS: MicroversionPolicy = {
