@@ -44,8 +44,9 @@ export interface ResourceTx {
   /**
    * Replaces the document and bumps its revision. With `expectRevision`, a compare-and-swap: throws
    * PreconditionFailed when the stored revision differs. Throws NotFound when the row is gone.
+   * `projectId` moves the resource to another project (a Cinder volume transfer).
    */
-  update<T>(kind: string, id: string, data: T, opts?: { expectRevision?: number; parentId?: string | null }): Promise<StoredResource<T>>;
+  update<T>(kind: string, id: string, data: T, opts?: { expectRevision?: number; parentId?: string | null; projectId?: string }): Promise<StoredResource<T>>;
   /** Returns false when it was already gone. */
   delete(kind: string, id: string): Promise<boolean>;
 

@@ -95,7 +95,6 @@ export class VolumeTransferService {
       const type = await tx.get<VolumeType>(KIND.type, vol.data.volumeTypeId);
       const gigabytes = vol.data.size + snaps.reduce((n, s) => n + s.data.size, 0);
       await this.d.quotas.check(tx, dest, { volumes: 1, gigabytes, snapshots: snaps.length, typeName: type?.data.name });
-      // The store keys ownership by row, so a change of project is a re-insert under the same id.
       await moveRow(tx, KIND.volume, vol, dest, { ...vol.data, status: 'available', userId: ctx.userId });
       for (const s of snaps) await moveRow(tx, KIND.snapshot, s, dest, { ...s.data, userId: ctx.userId });
       await tx.recordChange(KIND.volume, vol.id, 'update');
@@ -105,7 +104,7 @@ export class VolumeTransferService {
   }
 }
 
+/** Hands a row to another project in place: same id, creation time and growing revision. */
 async function moveRow<T>(tx: ResourceTx, kind: string, row: StoredResource<T>, projectId: string, data: T): Promise<void> {
-  await tx.delete(kind, row.id);
-  await tx.insert<T>(kind, { id: row.id, projectId, parentId: row.parentId, data });
+  await tx.update<T>(kind, row.id, data, { expectRevision: row.revision, projectId });
 }

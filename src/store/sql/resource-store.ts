@@ -127,7 +127,7 @@ class SqlResourceTx implements ResourceTx {
     return fromRow<T>(row);
   }
 
-  async update<T>(kind: string, id: string, data: T, opts: { expectRevision?: number; parentId?: string | null } = {}): Promise<StoredResource<T>> {
+  async update<T>(kind: string, id: string, data: T, opts: { expectRevision?: number; parentId?: string | null; projectId?: string } = {}): Promise<StoredResource<T>> {
     const cur = await this.getForUpdate<T>(kind, id);
     if (!cur) throw new NotFound(`${kind} ${id} could not be found.`, 'NotFound');
     if (opts.expectRevision !== undefined && cur.revision !== opts.expectRevision) {
@@ -136,10 +136,11 @@ class SqlResourceTx implements ResourceTx {
     const updatedAt = nowIso();
     this.cache?.forget(kind, id);
     const parentId = opts.parentId !== undefined ? opts.parentId : cur.parentId;
+    const projectId = opts.projectId ?? cur.projectId;
     // The revision in the WHERE clause is the compare-and-swap: a concurrent writer that got here first wins.
     const r = await this.db
       .updateTable('resources')
-      .set({ data: JSON.stringify(data), revision: cur.revision + 1, updated_at: updatedAt, parent_id: parentId })
+      .set({ data: JSON.stringify(data), revision: cur.revision + 1, updated_at: updatedAt, parent_id: parentId, project_id: projectId })
       .where('kind', '=', kind)
       .where('id', '=', id)
       .where('revision', '=', cur.revision)
@@ -147,7 +148,7 @@ class SqlResourceTx implements ResourceTx {
     if (Number(r.numUpdatedRows) !== 1) {
       throw new PreconditionFailed(`${kind} ${id} was changed concurrently; retry.`, 'RevisionNumberConstraintFailed');
     }
-    return { ...cur, data, parentId, revision: cur.revision + 1, updatedAt };
+    return { ...cur, data, parentId, projectId, revision: cur.revision + 1, updatedAt };
   }
 
   async delete(kind: string, id: string): Promise<boolean> {

@@ -49,6 +49,12 @@ export function resourceStoreContract(factory: TestDatabaseFactory): void {
         await assert.rejects(s.update('router', 'r1', { name: 'c' }, { expectRevision: 1 }), PreconditionFailed);
         assert.equal((await s.update('router', 'r1', { name: 'c' }, { expectRevision: 2 })).revision, 3);
         await assert.rejects(s.update('router', 'nope', {}), NotFound);
+        // A move to another project keeps the id, the creation time and the revision sequence.
+        const moved = await s.update('router', 'r1', { name: 'c' }, { projectId: 'q' });
+        assert.deepEqual([moved.projectId, moved.revision], ['q', 4]);
+        assert.deepEqual((await s.list('router', { projectId: 'q' })).map((r) => r.id), ['r1']);
+        assert.deepEqual(await s.list('router', { projectId: 'p' }), []);
+        await s.update('router', 'r1', { name: 'c' }, { projectId: 'p' });
         // Concurrent read-modify-write in transactions loses no update.
         await Promise.all(
           Array.from({ length: 20 }, () =>
@@ -60,7 +66,7 @@ export function resourceStoreContract(factory: TestDatabaseFactory): void {
         );
         const end = await s.get<{ n: number }>('router', 'r1');
         assert.equal(end?.data.n, 20);
-        assert.equal(end?.revision, 23);
+        assert.equal(end?.revision, 25);
       }));
 
     test('300 concurrent allocations from 250 addresses: none given twice, the rest refused', () =>
