@@ -22,6 +22,15 @@ export function registerNetworkApi(app: FastifyInstance, s: NetworkServices): vo
   const versions = (req: Parameters<typeof baseUrl>[0]) => ({
     versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${baseUrl(req)}${V2}/`, rel: 'self' }] }],
   });
+  // Neutron reads a request body without Content-Type as JSON; neutron-tempest-plugin's clients
+  // send their PUTs that way. Only requests that carry a body are affected.
+  app.addHook('onRequest', async (req) => {
+    const h = req.headers;
+    if (h['content-type'] !== undefined || !req.url.startsWith('/network/')) return;
+    if (h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0')) {
+      h['content-type'] = 'application/json';
+    }
+  });
   app.get('/network', { config: { public: true } }, async (req) => versions(req));
   app.get(V2, async (req) => ({
     resources: COLLECTIONS.map((c) => ({
