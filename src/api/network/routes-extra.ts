@@ -9,7 +9,7 @@ import type { RequestContext } from '../../core/identity/context.js';
 import type { NetworkServices } from '../../core/network/service/index.js';
 import { baseUrl } from '../http/server.js';
 import { type RawQuery, listCollection } from '../http/list-query/index.js';
-import { renderView } from '../http/resource-table/index.js';
+import { renderView, validators } from '../http/resource-table/index.js';
 import { V2 } from './crud.js';
 import { extensionViews } from './extensions.js';
 import { hostRoutesConvert, isDict } from './tables/common.js';
@@ -35,6 +35,12 @@ function body(req: { body: unknown }, key: string): Record<string, unknown> {
 
 function interfaceBody(b: Record<string, unknown>): { subnetId?: string; portId?: string } {
   const out: { subnetId?: string; portId?: string } = {};
+  // Neutron checks both ids are UUIDs before looking anything up (l3_db `_validate_interface_info`).
+  for (const key of ['subnet_id', 'port_id']) {
+    if (b[key] === undefined) continue;
+    const reason = validators.uuid(b[key]);
+    if (reason !== null) throw new InvalidInput(`Bad router request: ${reason}.`, 'BadRequest');
+  }
   if (b['subnet_id'] !== undefined) out.subnetId = String(b['subnet_id']);
   if (b['port_id'] !== undefined) out.portId = String(b['port_id']);
   return out;

@@ -147,7 +147,9 @@ export function validateCreateMany(table: ResourceTable, body: unknown, ctx: Tab
   if (isPlainObject(body) && Object.prototype.hasOwnProperty.call(body, table.collection)) {
     const items = body[table.collection];
     if (!Array.isArray(items) || items.length === 0) throw badRequest('Resources required');
-    return items.map((item) => {
+    return items.map((raw) => {
+      // Neutron takes a bulk item bare or wrapped in its member name ({"security_group": {...}}).
+      const item = isPlainObject(raw) && Object.prototype.hasOwnProperty.call(raw, table.name) ? raw[table.name] : raw;
       if (!isPlainObject(item)) throw badRequest(`Object '${table.name}' contains invalid data`);
       return validateCreateAttributes(table, item, ctx);
     });

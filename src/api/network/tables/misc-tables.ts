@@ -6,6 +6,8 @@ import { defineResource, validators } from '../../http/resource-table/index.js';
 import { descriptionField, idField, nameField, standardFields } from './common.js';
 
 const prefixLen = { type: 'integer' as const, allowCreate: true, allowUpdate: true, required: false, nullable: true };
+// Neutron shows a pool's prefix lengths as strings (`_make_subnetpool_dict` applies str()).
+const asText = (v: number | null | undefined) => (v === null || v === undefined ? null : String(v));
 
 export const subnetPoolTable = defineResource<SubnetPool>({
   name: 'subnetpool',
@@ -15,9 +17,9 @@ export const subnetPoolTable = defineResource<SubnetPool>({
     name: nameField,
     description: descriptionField,
     prefixes: { type: 'list', allowCreate: true, allowUpdate: true, validate: validators.listOf(validators.string()), filterable: false },
-    default_prefixlen: { ...prefixLen, source: 'defaultPrefixlen' },
-    min_prefixlen: { ...prefixLen, source: 'minPrefixlen' },
-    max_prefixlen: { ...prefixLen, source: 'maxPrefixlen' },
+    default_prefixlen: { ...prefixLen, source: 'defaultPrefixlen', get: (p) => asText(p.defaultPrefixlen) },
+    min_prefixlen: { ...prefixLen, source: 'minPrefixlen', get: (p) => asText(p.minPrefixlen) },
+    max_prefixlen: { ...prefixLen, source: 'maxPrefixlen', get: (p) => asText(p.maxPrefixlen) },
     ip_version: { type: 'integer' },
     is_default: { type: 'boolean', allowCreate: true, allowUpdate: true, default: false },
     shared: { type: 'boolean', allowCreate: true, default: false },

@@ -44,7 +44,7 @@ export const portTable = defineResource<Port>({
     device_id: { type: 'string', allowCreate: true, allowUpdate: true, default: '', validate: validators.string(255) },
     device_owner: { type: 'string', allowCreate: true, allowUpdate: true, default: '', validate: validators.string(255) },
     status: { type: 'string' },
-    security_groups: { type: 'list', allowCreate: true, allowUpdate: true, required: false, convert: (v) => (v === null ? [] : v), validate: validators.listOf(validators.uuid), filterable: true },
+    security_groups: { type: 'list', allowCreate: true, allowUpdate: true, required: false, convert: (v) => (v === null ? [] : v), validate: validators.listOf(validators.uuid, { unique: true }), filterable: true },
     port_security_enabled: { type: 'boolean', allowCreate: true, allowUpdate: true, required: false },
     allowed_address_pairs: {
       type: 'list',

@@ -7,6 +7,7 @@ import { InvalidInput } from '../../errors.js';
 import { formatCidr, tryParseCidrLoose } from '../ip/index.js';
 import {
   ICMP_PROTOCOL_NUMBERS,
+  IP_PROTOCOL_NUMBERS,
   IPV6_ONLY_PROTOCOL_NAMES,
   PORT_PROTOCOL_NUMBERS,
   normalizeProtocol,
@@ -139,7 +140,9 @@ export function normalizeSecurityGroupRule(input: SecurityGroupRuleInput): Secur
       'SecurityGroupRuleParameterConflict',
     );
   }
-  if (ethertype === 'IPv4' && protocol !== null && IPV6_ONLY_PROTOCOL_NAMES.has(protocol)) {
+  // Neutron refuses the IPv6-only protocols with IPv4 by name and by number.
+  const v6Only = protocol !== null && (IPV6_ONLY_PROTOCOL_NAMES.has(protocol) || [...IPV6_ONLY_PROTOCOL_NAMES].some((n) => String(IP_PROTOCOL_NUMBERS[n] ?? '') === protocol));
+  if (ethertype === 'IPv4' && v6Only) {
     throw new InvalidInput(`Invalid ethertype ${ethertype} for protocol ${protocol}.`, 'SecurityGroupEthertypeConflictWithProtocol');
   }
   if (ethertype === 'IPv6' && protocol === 'icmp') protocol = 'ipv6-icmp';

@@ -152,6 +152,8 @@ export class FloatingIpService {
       authorizeNetwork(ctx, 'update_floatingip', { projectId: fip.projectId });
       const data: FloatingIpData = { ...dataOf(fip) };
       if (changes.description !== undefined) data.description = changes.description;
+      // An empty update disassociates: the floating IP's original API had no other attribute.
+      if (Object.values(changes).every((v) => v === undefined)) changes = { ...changes, portId: null };
       if (changes.portId !== undefined) {
         Object.assign(
           data,

@@ -29,6 +29,9 @@ export async function quotaLimits(tx: ResourceTx, deps: NetworkDeps, projectId: 
 }
 
 /** Throws OverQuota when `adding` more of `resource` would exceed the project's limit. */
+/** Neutron's quota limits are database integers (neutron-lib `DB_INTEGER_MAX_VALUE`). */
+const QUOTA_MAX = 2 ** 31 - 1;
+
 export async function checkQuota(tx: ResourceTx, deps: NetworkDeps, projectId: string, resource: string, adding = 1): Promise<void> {
   if (projectId === '') return;
   const limits = await quotaLimits(tx, deps, projectId);
@@ -87,6 +90,9 @@ export class QuotaService {
       const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < -1) {
         throw new InvalidInput(`Invalid input for ${k}. Reason: '${String(v)}' should be an integer greater or equal to -1.`, 'HTTPBadRequest');
+      }
+      if (n > QUOTA_MAX) {
+        throw new InvalidInput(`Invalid input for ${k}. Reason: '${String(v)}' is too large - must be no larger than '${QUOTA_MAX}'.`, 'HTTPBadRequest');
       }
       clean[k] = n;
     }

@@ -21,6 +21,15 @@ export function dataOf<D>(e: Entity<D>): D {
   return data as unknown as D;
 }
 
+/**
+ * Bumps a parent's revision in this transaction, leaving its document as stored: Neutron bumps a
+ * network's revision_number when its subnets change and a security group's when its rules do.
+ */
+export async function bumpRevision(tx: ResourceTx, kind: string, id: string): Promise<void> {
+  const row = await tx.getForUpdate(kind, id);
+  if (row) await tx.update(kind, id, row.data);
+}
+
 const LABELS: Record<string, [string, string]> = {
   network: ['Network', 'NetworkNotFound'],
   subnet: ['Subnet', 'SubnetNotFound'],

@@ -21,7 +21,7 @@ import {
 import type { NetworkDeps } from './network-deps.js';
 import { authorizeNetwork } from './network-policy.js';
 import { checkQuota } from './quota.js';
-import { dataOf, getOwned, hydrate, notFound, owns, resolveProject } from './scope.js';
+import { bumpRevision, dataOf, getOwned, hydrate, notFound, owns, resolveProject } from './scope.js';
 
 export type SecurityGroupView = SecurityGroup & { rules: SecurityGroupRule[] };
 
@@ -97,6 +97,8 @@ export class SecurityGroupService {
         await checkQuota(tx, this.deps, projectId, 'security_group');
         const spec = validateSecurityGroupCreate(input);
         const id = this.deps.uuid();
+        // The group's egress rules count against the rule quota, as in Neutron.
+        await checkQuota(tx, this.deps, projectId, 'security_group_rule', initialSecurityGroupRules(id, { isDefaultGroup: false }).length);
         await this.insertGroup(tx, projectId, id, spec, false, input.tags ?? []);
         out.push(hydrate((await tx.get<SecurityGroupData>(KIND.securityGroup, id))!) as SecurityGroup);
       }
@@ -110,8 +112,13 @@ export class SecurityGroupService {
     return (await this.withRules(this.deps.store, [g]))[0]!;
   }
 
-  async list(ctx: RequestContext): Promise<SecurityGroupView[]> {
-    if (ctx.projectId) await this.deps.store.transaction((tx) => this.ensureDefault(tx, ctx.projectId!));
+  /**
+   * Lists groups; like Neutron, first makes the default group of the project asked for: the caller's,
+   * or for an admin the one project a `tenant_id`/`project_id` filter names.
+   */
+  async list(ctx: RequestContext, projectFilter: readonly string[] = []): Promise<SecurityGroupView[]> {
+    const target = ctx.isAdmin && projectFilter.length === 1 && projectFilter[0] ? projectFilter[0] : ctx.projectId;
+    if (target) await this.deps.store.transaction((tx) => this.ensureDefault(tx, target));
     const rows = ctx.isAdmin
       ? await this.deps.store.list<SecurityGroupData>(KIND.securityGroup)
       : await this.deps.store.list<SecurityGroupData>(KIND.securityGroup, { projectId: ctx.projectId ?? '' });
@@ -190,7 +197,10 @@ export class SecurityGroupService {
         out.push(hydrate(row) as SecurityGroupRule);
         touched.add(spec.securityGroupId);
       }
-      for (const g of touched) await tx.recordChange(KIND.securityGroup, g, 'update');
+      for (const g of touched) {
+        await bumpRevision(tx, KIND.securityGroup, g);
+        await tx.recordChange(KIND.securityGroup, g, 'update');
+      }
       return out;
     });
   }
@@ -224,7 +234,10 @@ export class SecurityGroupService {
       if (!(ctx.isAdmin || owns(ctx, row.projectId) || (group && owns(ctx, group.projectId)))) throw notFound(KIND.securityGroupRule, id);
       authorizeNetwork(ctx, 'delete_security_group_rule', { projectId: ctx.isAdmin ? ctx.projectId : ctx.projectId });
       await tx.delete(KIND.securityGroupRule, id);
-      if (row.parentId) await tx.recordChange(KIND.securityGroup, row.parentId, 'update');
+      if (row.parentId) {
+        await bumpRevision(tx, KIND.securityGroup, row.parentId);
+        await tx.recordChange(KIND.securityGroup, row.parentId, 'update');
+      }
     });
   }
 

@@ -13,7 +13,7 @@ import type { NetworkDeps } from './network-deps.js';
 import { authorizeNetwork } from './network-policy.js';
 import { type PortEnv, allocateFixedIps, insertPort, isAutoSubnet, networkSubnets, removePort } from './port-factory.js';
 import { checkQuota } from './quota.js';
-import { dataOf, getNetworkVisible, grantsFor, hydrate, notFound, owns, resolveProject } from './scope.js';
+import { bumpRevision, dataOf, getNetworkVisible, grantsFor, hydrate, notFound, owns, resolveProject } from './scope.js';
 import { findDefaultPool, getPoolVisible } from './subnetpool-service.js';
 
 export interface SubnetInput {
@@ -114,6 +114,7 @@ export class SubnetService {
     const id = this.deps.uuid();
     const subnet = hydrate(await tx.insert(KIND.subnet, { id, projectId, parentId: networkId, data })) as Subnet;
     await tx.recordChange(KIND.subnet, id, 'create');
+    await bumpRevision(tx, KIND.network, networkId);
     if (subnet.enableDhcp) await this.addToDhcpPort(tx, network, subnet, [...existing, subnet]);
     return subnet;
   }
@@ -256,6 +257,7 @@ export class SubnetService {
       await this.removeFromDhcpPort(tx, s.networkId, id);
       await tx.delete(KIND.subnet, id);
       await tx.recordChange(KIND.subnet, id, 'delete');
+      await bumpRevision(tx, KIND.network, s.networkId);
       this.env.ipam.forget(id);
     });
   }
