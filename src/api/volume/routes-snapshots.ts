@@ -1,10 +1,11 @@
 /** Snapshots: CRUD, list/detail, metadata and admin actions. Thin: parse, one service call, render. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidInput, NotFound } from '../../core/errors.js';
+import { InvalidInput } from '../../core/errors.js';
 import type { Snapshot } from '../../core/model/volume.js';
 import type { StoredResource } from '../../core/ports/resource-store.js';
 import { atLeast, volumeMicroversions as mv } from '../http/microversion/index.js';
 import type { VolumeApiDeps } from './deps.js';
+import { registerMetadataRoutes } from './routes-metadata.js';
 import { SNAPSHOT_SCHEMA, listBody } from './list.js';
 import { apiBase, bodyObject, bookmarkBase, bothPaths, envelope, params, query, queryFlag, queryValue, versionOf } from './request.js';
 import { snapshotView, type ViewContext } from './views.js';
@@ -47,32 +48,7 @@ export function registerSnapshotRoutes(app: FastifyInstance, d: VolumeApiDeps): 
       return reply.status(202).send();
     });
   }
-  for (const path of bothPaths('/snapshots/:id/metadata')) {
-    app.get(path, async (req) => ({ metadata: (await d.snapshots.get(req.ctx, params(req).id as string)).data.metadata }));
-    app.post(path, async (req) => ({ metadata: await d.snapshots.setMetadata(req.ctx, params(req).id as string, envelope(req.body, 'metadata'), false) }));
-    app.put(path, async (req) => ({ metadata: await d.snapshots.setMetadata(req.ctx, params(req).id as string, envelope(req.body, 'metadata'), true) }));
-  }
-  for (const path of bothPaths('/snapshots/:id/metadata/:key')) {
-    app.get(path, async (req) => {
-      const { id, key } = params(req) as { id: string; key: string };
-      const meta = (await d.snapshots.get(req.ctx, id)).data.metadata;
-      if (!(key in meta)) throw new NotFound(`Snapshot ${id} has no metadata with key ${key}.`, 'SnapshotMetadataNotFound');
-      return { meta: { [key]: meta[key] } };
-    });
-    app.put(path, async (req) => {
-      const { id, key } = params(req) as { id: string; key: string };
-      const meta = envelope(req.body, 'meta');
-      if (Object.keys(meta).length !== 1) throw new InvalidInput('Request body contains too many items.', 'HTTPBadRequest');
-      if (!(key in meta)) throw new InvalidInput('Request body and URI mismatch', 'HTTPBadRequest');
-      await d.snapshots.setMetadata(req.ctx, id, meta, false);
-      return { meta };
-    });
-    app.delete(path, async (req, reply) => {
-      const { id, key } = params(req) as { id: string; key: string };
-      await d.snapshots.deleteMetadataKey(req.ctx, id, key);
-      return reply.status(200).send();
-    });
-  }
+  registerMetadataRoutes(app, 'snapshots', 'Snapshot', d.snapshots);
   for (const path of bothPaths('/snapshots/:id/action')) {
     app.post(path, async (req, reply) => {
       const body = bodyObject(req.body);

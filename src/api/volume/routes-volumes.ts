@@ -8,6 +8,7 @@ import type { Attachment, Volume } from '../../core/model/volume.js';
 import type { StoredResource } from '../../core/ports/resource-store.js';
 import { atLeast, volumeMicroversions as mv } from '../http/microversion/index.js';
 import type { VolumeApiDeps } from './deps.js';
+import { registerMetadataRoutes } from './routes-metadata.js';
 import { VOLUME_SCHEMA, listBody } from './list.js';
 import { apiBase, bodyObject, bookmarkBase, bothPaths, envelope, params, query, queryFlag, queryValue, versionOf } from './request.js';
 import { volumeSummary, volumeView, type ViewContext } from './views.js';
@@ -86,32 +87,7 @@ export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): vo
   }
 
   // ---- metadata
-  for (const path of bothPaths('/volumes/:id/metadata')) {
-    app.get(path, async (req) => ({ metadata: (await d.volumes.get(req.ctx, params(req).id as string)).data.metadata }));
-    app.post(path, async (req) => ({ metadata: await d.volumes.setMetadata(req.ctx, params(req).id as string, envelope(req.body, 'metadata'), false) }));
-    app.put(path, async (req) => ({ metadata: await d.volumes.setMetadata(req.ctx, params(req).id as string, envelope(req.body, 'metadata'), true) }));
-  }
-  for (const path of bothPaths('/volumes/:id/metadata/:key')) {
-    app.get(path, async (req) => {
-      const { id, key } = params(req) as { id: string; key: string };
-      const meta = (await d.volumes.get(req.ctx, id)).data.metadata;
-      if (!(key in meta)) throw new NotFound(`Volume ${id} has no metadata with key ${key}.`, 'VolumeMetadataNotFound');
-      return { meta: { [key]: meta[key] } };
-    });
-    app.put(path, async (req) => {
-      const { id, key } = params(req) as { id: string; key: string };
-      const meta = envelope(req.body, 'meta');
-      if (Object.keys(meta).length !== 1) throw new InvalidInput('Request body contains too many items.', 'HTTPBadRequest');
-      if (!(key in meta)) throw new InvalidInput('Request body and URI mismatch', 'HTTPBadRequest');
-      await d.volumes.setMetadata(req.ctx, id, meta, false);
-      return { meta };
-    });
-    app.delete(path, async (req, reply) => {
-      const { id, key } = params(req) as { id: string; key: string };
-      await d.volumes.deleteMetadataKey(req.ctx, id, key);
-      return reply.status(200).send();
-    });
-  }
+  registerMetadataRoutes(app, 'volumes', 'Volume', d.volumes);
 
   // ---- actions
   const obj = (a: unknown): Record<string, unknown> => (a && typeof a === 'object' && !Array.isArray(a) ? (a as Record<string, unknown>) : {});
