@@ -4,18 +4,15 @@
  * `pocketstack-trace` Neutron extension (they need the driver, which lives here).
  * Part of the composition root: may import every layer.
  *
- * The compute services call Neutron in-process through their own NetworkServices over the same
- * store: the services keep no state but hints (IPAM caches are rebuilt from claims on a miss), so a
- * second instance is safe.
+ * The compute services call Neutron in-process through the networking module's own NetworkServices
+ * (one IPAM cache, one set of hints), so the networking module must mount first.
  */
-import { randomInt } from 'node:crypto';
 import { NetworkAgent } from '../agent/network/network-agent.js';
 import { registerComputeApi } from '../api/compute/index.js';
 import { registerTraceRoutes } from '../api/network/routes-trace.js';
 import { markServersActive } from '../core/compute/server-status.js';
 import { ServerService } from '../core/compute/server-service.js';
 import { DEFAULT_HOST_ID } from '../core/network/topology/topology.js';
-import { createNetworkServices } from '../core/network/service/index.js';
 import { writePortStatuses } from '../core/network/service/port-status.js';
 import { TraceService } from '../core/network/trace/trace-service.js';
 import { SimDataplaneDriver } from '../drivers/dataplane/sim/sim-dataplane-driver.js';
@@ -26,12 +23,8 @@ import { defaultNetworkConfig } from './network.js';
 export const computeModule: ModuleFactory = ({ app, resources, changes, ids, logger, shared }) => {
   const log = logger.child({ module: 'network-agent' });
   const config = defaultNetworkConfig();
-  const network = createNetworkServices({
-    store: resources,
-    uuid: () => ids.uuid(),
-    random: () => randomInt(0, 2 ** 32) / 2 ** 32,
-    config,
-  });
+  const network = shared.network;
+  if (!network) throw new Error('The compute module needs the networking module: mount it first (src/wiring/modules.ts).');
   const requireAttacher = () => {
     if (!shared.volumeAttacher) throw new InvalidInput('Block storage is not available in this deployment.', 'VolumeServiceUnavailable');
     return shared.volumeAttacher;

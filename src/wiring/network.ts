@@ -32,6 +32,7 @@ export const networkModule: ModuleFactory = (deps) => {
     config: defaultNetworkConfig(),
   });
   registerNetworkApi(deps.app, services);
+  deps.shared.network = services;
   return {
     name: 'network',
     catalog: (base) => [{ type: 'network', name: 'neutron', description: 'Networking (Neutron v2.0)', url: `${base}/network` }],
