@@ -40,6 +40,11 @@ export interface TreeNode {
   origin: string | null;
 }
 
+/** Byte offset of `slot` (1-based) in the data file. */
+export function slotOffset(slot: number): number {
+  return (slot - 1) * EXTENT_SIZE;
+}
+
 export function leafCount(size: number): number {
   return Math.ceil(size / LEAF_BYTES);
 }

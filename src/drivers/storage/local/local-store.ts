@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StorageError } from '../storage-error.js';
-import { EXTENT_SIZE, ExtentTree, type TreeNode } from './extent-tree.js';
+import { EXTENT_SIZE, ExtentTree, type TreeNode, slotOffset } from './extent-tree.js';
 import { fdatasync, fsyncDir, pwriteFull } from './fs-io.js';
 import type { ZeroBlocks } from './zero-blocks.js';
 import {
@@ -174,7 +174,7 @@ export class LocalStore {
   }
 
   static slotOffset(slot: number): number {
-    return (slot - 1) * EXTENT_SIZE;
+    return slotOffset(slot);
   }
 
   markDirty(): void {
