@@ -8,6 +8,7 @@
 import type { VolumeJob } from '../core/model/volume.js';
 import type { VolumeDriver } from '../core/ports/volume-driver.js';
 import type { ClaimedJob, ImageBytes, JobOutcome, VolumeJobQueue } from '../core/ports/volume-jobs.js';
+import type { BackupEngine } from './volume-backup.js';
 import type { NbdVolumeExporter } from './volume-exporter.js';
 
 export interface WorkerLogger {
@@ -21,6 +22,8 @@ export interface VolumeWorkerOptions {
   driver: VolumeDriver;
   exporter: NbdVolumeExporter<unknown>;
   images: ImageBytes;
+  /** The backup data path; without it backup jobs fail (no backup repository configured). */
+  backups?: BackupEngine;
   /** This process's lease owner id. */
   owner: string;
   /** True for owners known to be gone (an earlier process on the same HOME). */
@@ -140,6 +143,14 @@ export class VolumeWorker {
         return driver.deleteSnapshot(job.snapshotId);
       case 'revert':
         return driver.revert(job.volumeId, job.snapshotId);
+      case 'backup':
+        return { ok: true, backup: await this.backupEngine().backup(job) };
+      case 'restore_backup':
+        return this.backupEngine().restore(job);
+      case 'delete_backup':
+        return this.backupEngine().remove(job);
+      case 'import_backup':
+        return this.backupEngine().verify(job);
       case 'upload_image': {
         const dev = await driver.open(job.volumeId, 'ro');
         try {
@@ -150,6 +161,11 @@ export class VolumeWorker {
         }
       }
     }
+  }
+
+  private backupEngine(): BackupEngine {
+    if (!this.o.backups) throw Object.assign(new Error('no backup repository is configured'), { retryable: false });
+    return this.o.backups;
   }
 
   private async createFromImage(volumeId: string, imageId: string, sizeBytes: number): Promise<void> {

@@ -6,6 +6,10 @@
 import { join } from 'node:path';
 import { NbdVolumeExporter } from '../agent/volume-exporter.js';
 import { VolumeWorker } from '../agent/volume-worker.js';
+import { BackupEngine } from '../agent/volume-backup.js';
+import { LocalBackupRepository } from '../drivers/backup/local/local-backup-repository.js';
+import { BackupService } from '../core/volume/backup-service.js';
+import { baseRefOf, chunkOffsets, diffEntries, loadChain, resolveChain } from '../core/volume/backup-chain.js';
 import { registerVolumeApi } from '../api/volume/index.js';
 import { AttachmentService } from '../core/volume/attachment-service.js';
 import { TypeEncryptionService } from '../core/volume/encryption-service.js';
@@ -58,6 +62,7 @@ export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger
     messages: new MessageService(resources, clock),
     transfers: new VolumeTransferService(deps),
     encryption: new TypeEncryptionService(resources, ids),
+    backups: new BackupService(deps),
     groups: new GroupService(deps, volumes),
     groupTypes: new GroupTypeService(resources, ids),
     info: new BlockStorageInfo(resources, clock, quotas, async () => (driver ? driver.stats() : null)),
@@ -82,11 +87,15 @@ export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger
       await nbd.listen({ path: socket });
       const tcp = await nbd.listen({ host: '127.0.0.1', port: 0 });
       exporter.attach(driver, nbd, { socket, tcp: { host: tcp.host ?? '127.0.0.1', port: tcp.port ?? 0 } });
+      // Backups live apart from the volume store, in HOME/backups (docs/backups.md).
+      const repository = await LocalBackupRepository.open(join(home, 'backups'));
+      const backups = new BackupEngine(driver, repository, { chunkOffsets, loadChain, resolveChain, diffEntries, baseRefOf }, () => new Date(clock.now()).toISOString());
       worker = new VolumeWorker({
         queue: operations,
         driver,
         exporter,
         images,
+        backups,
         owner,
         isDead: (o) => o.startsWith(ownerPrefix) && o !== owner,
         logger: log,

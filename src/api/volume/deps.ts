@@ -12,6 +12,7 @@ import type { VolumeTransferService } from '../../core/volume/transfer-service.j
 import type { GroupService } from '../../core/volume/group-service.js';
 import type { GroupTypeService } from '../../core/volume/group-type-service.js';
 import type { BlockStorageInfo } from '../../core/volume/info-service.js';
+import type { BackupService } from '../../core/volume/backup-service.js';
 
 export interface VolumeApiDeps {
   volumes: VolumeService;
@@ -27,4 +28,5 @@ export interface VolumeApiDeps {
   encryption: TypeEncryptionService;
   groups: GroupService;
   groupTypes: GroupTypeService;
+  backups: BackupService;
 }

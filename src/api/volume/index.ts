@@ -14,6 +14,7 @@ import { volumeMicroversions as mv } from '../http/microversion/index.js';
 import { baseUrl } from '../http/server.js';
 import type { VolumeApiDeps } from './deps.js';
 import { registerAttachmentRoutes } from './routes-attachments.js';
+import { registerBackupRoutes } from './routes-backups.js';
 import { registerMiscRoutes } from './routes-misc.js';
 import { registerSnapshotRoutes } from './routes-snapshots.js';
 import { registerGroupRoutes } from './routes-groups.js';
@@ -25,8 +26,8 @@ import { registerVolumeRoutes } from './routes-volumes.js';
  * What PocketStack serves: 3.0 up to 3.67 (mv.VOLUME_API_MAX). Cinder Zed goes to 3.70, but 3.68
  * adds os-reimage and 3.69/3.70 change shared_targets and encrypted transfers, none of which we
  * implement, so advertising them would be dishonest. Features that need a service we do not run
- * (backups, clusters, manage-existing) answer their routes with 404, as a Cinder without that
- * service does; see docs/compat.md.
+ * (clusters, manage-existing) answer their routes with 404, as a Cinder without that service does;
+ * see docs/compat.md. Backups are served (docs/backups.md).
  */
 export const VOLUME_API: MicroversionPolicy = mv.VOLUME_MICROVERSIONS;
 
@@ -66,4 +67,5 @@ export function registerVolumeApi(app: FastifyInstance, deps: VolumeApiDeps): vo
   registerMiscRoutes(app, deps);
   registerTransferRoutes(app, deps);
   registerGroupRoutes(app, deps);
+  registerBackupRoutes(app, deps);
 }

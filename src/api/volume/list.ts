@@ -101,6 +101,28 @@ export const ATTACHMENT_SCHEMA: ListSchema = {
   markerNotFound: (m) => new NotFound(`Marker ${m} could not be found.`, 'MarkerNotFound'),
 };
 
+export const BACKUP_SCHEMA: ListSchema = {
+  resource: 'backup',
+  collection: 'backups',
+  attributes: {
+    id: str(true, true),
+    name: str(),
+    status: str(),
+    volume_id: str(),
+    snapshot_id: str(true, false),
+    size: { type: 'integer', filterable: true, sortable: true },
+    container: str(),
+    availability_zone: str(),
+    is_incremental: { type: 'boolean', filterable: true, sortable: false },
+    metadata: { type: 'string', filterable: true, sortable: false, match: metadataMatch },
+    data_timestamp: str(false, true),
+    created_at: str(false, true),
+    updated_at: str(false, true),
+    project_id: str(true, false),
+  },
+  markerNotFound: (m) => new NotFound(`Marker ${m} could not be found.`, 'MarkerNotFound'),
+};
+
 /** Transfers page and sort from 3.59 (volume-transfers and os-volume-transfer alike). */
 export const TRANSFER_SCHEMA: ListSchema = {
   resource: 'transfer',

@@ -16,6 +16,7 @@ const EXTENSIONS = [
   ['VolumeActions', 'os-volume-actions'], ['VolumeHostAttribute', 'os-vol-host-attr'], ['VolumeTenantAttribute', 'os-vol-tenant-attr'],
   ['VolumeMigStatusAttribute', 'os-vol-mig-status-attr'], ['VolumeImageMetadata', 'os-vol-image-meta'], ['ExtendedSnapshotAttributes', 'os-extended-snapshot-attributes'],
   ['AdminActions', 'os-admin-actions'], ['SchedulerStats', 'scheduler-stats'], ['Hosts', 'os-hosts'], ['Capabilities', 'capabilities'], ['UsedLimits', 'os-used-limits'],
+  ['Backups', 'backups'], ['VolumeBackupAttribute', 'os-backup-project-attr'],
 ];
 
 export function registerMiscRoutes(app: FastifyInstance, d: VolumeApiDeps): void {

@@ -46,7 +46,8 @@ export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): vo
       const row = await d.volumes.create(req.ctx, {
         size: o['size'], name: o['name'] ?? o['display_name'], description: o['description'] ?? o['display_description'], metadata: o['metadata'],
         volumeType: o['volume_type'], availabilityZone: o['availability_zone'], snapshotId: o['snapshot_id'], sourceVolId: o['source_volid'],
-        imageRef: o['imageRef'] ?? o['image_id'], multiattach: o['multiattach'], backupId: o['backup_id'],
+        imageRef: o['imageRef'] ?? o['image_id'], multiattach: o['multiattach'],
+        backupId: atLeast(versionOf(req), mv.VOLUME_CREATE_FROM_BACKUP) ? o['backup_id'] : undefined,
         groupId: atLeast(versionOf(req), mv.GROUP_VOLUME) ? o['group_id'] : undefined,
       });
       reply.status(202);

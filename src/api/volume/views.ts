@@ -2,6 +2,7 @@
  * Cinder v3 views: domain rows to the wire shapes clients parse, with the fields each microversion
  * adds and the admin-only ones. Pure functions; imports core types and the microversion helpers.
  */
+import type { Backup } from '../../core/model/backup.js';
 import type { Attachment, ConnectionInfo, QosSpec, Snapshot, UserMessage, Volume, VolumeType } from '../../core/model/volume.js';
 import type { StoredResource } from '../../core/ports/resource-store.js';
 import { BACKEND_HOST, cinderTime } from '../../core/volume/common.js';
@@ -164,4 +165,38 @@ export function messageView(base: string, r: StoredResource<UserMessage>): Recor
     resource_uuid: m.resourceId,
     links: [{ rel: 'self', href: `${base}/messages/${r.id}` }],
   };
+}
+
+/** A backup as show and list/detail render it; `dependents`: another backup builds on this one. */
+export function backupView(vc: ViewContext, r: StoredResource<Backup>, dependents: boolean): Record<string, unknown> {
+  const b = r.data;
+  const out: Record<string, unknown> = {
+    id: r.id,
+    name: b.name,
+    description: b.description,
+    status: b.status,
+    size: b.size,
+    object_count: b.objectCount,
+    container: b.container,
+    availability_zone: b.availabilityZone,
+    volume_id: b.volumeId,
+    snapshot_id: b.snapshotId,
+    is_incremental: b.isIncremental,
+    has_dependent_backups: dependents,
+    fail_reason: b.failReason,
+    data_timestamp: cinderTime(b.dataTimestamp),
+    created_at: cinderTime(r.createdAt),
+    updated_at: cinderTime(r.updatedAt),
+    links: links(vc, 'backups', r.id),
+  };
+  const at = (ver: string) => atLeast(vc.version, ver);
+  if (at(mv.BACKUP_PROJECT) && vc.isAdmin) out['os-backup-project-attr:project_id'] = r.projectId;
+  if (at(mv.BACKUP_PROJECT_USER_ID)) out['user_id'] = b.userId;
+  if (at(mv.BACKUP_METADATA)) out['metadata'] = b.metadata;
+  if (at(mv.ENCRYPTION_KEY_ID_IN_DETAILS)) out['encryption_key_id'] = null;
+  return out;
+}
+
+export function backupSummary(vc: ViewContext, r: StoredResource<Backup>): Record<string, unknown> {
+  return { id: r.id, links: links(vc, 'backups', r.id), name: r.data.name };
 }

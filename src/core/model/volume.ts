@@ -135,7 +135,7 @@ export interface QuotaSet {
 }
 
 export interface UserMessage {
-  resourceType: 'VOLUME' | 'SNAPSHOT' | 'IMAGE' | 'VOLUME_TYPE';
+  resourceType: 'VOLUME' | 'SNAPSHOT' | 'IMAGE' | 'VOLUME_TYPE' | 'VOLUME_BACKUP';
   resourceId: string | null;
   eventId: string;
   userMessage: string;
@@ -223,7 +223,18 @@ export type VolumeJob =
   | { type: 'snapshot'; volumeId: string; snapshotId: string }
   | { type: 'delete_snapshot'; snapshotId: string }
   | { type: 'revert'; volumeId: string; snapshotId: string }
-  | { type: 'upload_image'; volumeId: string; imageId: string; toStatus: VolumeStatus; diskFormat: 'raw' | 'qcow2' };
+  | { type: 'upload_image'; volumeId: string; imageId: string; toStatus: VolumeStatus; diskFormat: 'raw' | 'qcow2' }
+  /**
+   * Backup jobs name their volume `sourceVolumeId` / `targetVolumeId`, not `volumeId`: a volume's
+   * os-reset_status ends the operations keyed by `volumeId`, and a backup must not lose its job that way.
+   * `parent`: the backup an incremental diffs against (its data and, when still kept, its driver snapshot).
+   */
+  | { type: 'backup'; backupId: string; sourceVolumeId: string; snapshotId: string | null; parent: { dataId: string; baseRef: string | null } | null }
+  /** `createSizeBytes`: the target is a new volume (restore without volume_id, or create with backup_id). */
+  | { type: 'restore_backup'; backupId: string; dataId: string; targetVolumeId: string; createSizeBytes: number | null }
+  /** `dataId` null: another record (an imported copy) still uses the bytes. */
+  | { type: 'delete_backup'; backupId: string; dataId: string | null; baseRef: string | null }
+  | { type: 'import_backup'; backupId: string; dataId: string };
 
 export interface Operation {
   job: VolumeJob;

@@ -18,7 +18,12 @@ export interface ClaimedJob {
 }
 
 export type JobOutcome =
-  | { ok: true; image?: { size: number; checksum: string; sha512: string } }
+  | {
+      ok: true;
+      image?: { size: number; checksum: string; sha512: string };
+      /** What a backup job stored: chunks, the driver snapshot it keeps for the next incremental, bytes added. */
+      backup?: { objectCount: number; baseRef: string | null; storedBytes: number };
+    }
   | { ok: false; message: string; retryable: boolean };
 
 export interface ActiveExport {

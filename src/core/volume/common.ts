@@ -23,6 +23,7 @@ export const KIND = {
   groupType: 'volume_group_type',
   group: 'volume_group',
   groupSnapshot: 'volume_group_snapshot',
+  backup: 'volume_backup',
 } as const;
 
 export const DEFAULT_TYPE_NAME = '__DEFAULT__';
@@ -75,6 +76,17 @@ export const volumePolicy: PolicyTable = {
   'group:get': reader,
   'group:write': member,
   'group:reset_status': admin,
+  'backup:get': reader,
+  'backup:get_all': anyone,
+  'backup:create': member,
+  'backup:update': member,
+  'backup:delete': member,
+  'backup:restore': member,
+  'backup:reset_status': admin,
+  'backup:force_delete': admin,
+  'backup:export_import': admin,
+  /** os-backup-project-attr:project_id (3.18) is shown to admins only, as Cinder's default policy does. */
+  'backup:project_attribute': admin,
 };
 
 /** Cinder's wording: "Policy doesn't allow volume:create to be performed." */
@@ -98,6 +110,8 @@ export const qosNotFound = (id: string) => new NotFound(`QoS Specs ${id} could n
 export const groupNotFound = (id: string) => new NotFound(`Group ${id} could not be found.`, 'GroupNotFound');
 export const groupTypeNotFound = (id: string) => new NotFound(`Group type ${id} could not be found.`, 'GroupTypeNotFound');
 export const groupSnapshotNotFound = (id: string) => new NotFound(`GroupSnapshot ${id} could not be found.`, 'GroupSnapshotNotFound');
+export const backupNotFound = (id: string) => new NotFound(`Backup ${id} could not be found.`, 'BackupNotFound');
+export const invalidBackup = (reason: string) => new InvalidInput(`Invalid backup: ${reason}`, 'InvalidBackup');
 export const invalidVolume = (reason: string) => new InvalidInput(`Invalid volume: ${reason}`, 'InvalidVolume');
 export const invalidSnapshot = (reason: string) => new InvalidInput(`Invalid snapshot: ${reason}`, 'InvalidSnapshot');
 export const invalidInput = (reason: string) => new InvalidInput(`Invalid input received: ${reason}`, 'InvalidInput');

@@ -44,6 +44,8 @@ export class BlockStorageInfo {
     const base: ServiceRecord[] = [
       { binary: 'cinder-scheduler', host: HOST, zone: AVAILABILITY_ZONE, status: 'enabled', state: 'up', updatedAt: now, disabledReason: null },
       { binary: 'cinder-volume', host: VOLUME_HOST, zone: AVAILABILITY_ZONE, status: 'enabled', state: 'up', updatedAt: now, disabledReason: null },
+      // The volume worker runs backups into the local backup repository (HOME/backups).
+      { binary: 'cinder-backup', host: HOST, zone: AVAILABILITY_ZONE, status: 'enabled', state: 'up', updatedAt: now, disabledReason: null },
     ];
     const all = base.map((s): ServiceRecord => {
       const key = `${s.binary}/${s.host}`;
@@ -88,8 +90,8 @@ export class BlockStorageInfo {
       totalVolumesUsed: usage.volumes,
       totalSnapshotsUsed: usage.snapshots,
       totalGigabytesUsed: usage.gigabytes,
-      totalBackupsUsed: 0,
-      totalBackupGigabytesUsed: 0,
+      totalBackupsUsed: usage.backups,
+      totalBackupGigabytesUsed: usage.backupGigabytes,
     };
   }
 

@@ -16,15 +16,11 @@ import type { ActiveExport, ClaimedJob, JobOutcome, VolumeJobQueue } from '../po
 import { KIND } from './common.js';
 import { SNAPSHOT_MOVES, VOLUME_MOVES } from './states.js';
 import { recordMessage } from './message-service.js';
+import { isBackupJob, settleBackupJob } from './backup-settle.js';
 
 const MAX_ATTEMPTS = 5;
 
-/** Writes an operation row; call inside the transaction that sets the transitional status. */
-export async function enqueue(tx: ResourceTx, ids: IdGenerator, projectId: string, requestId: string, job: VolumeJob): Promise<string> {
-  const id = ids.uuid();
-  await tx.insert<Operation>(KIND.operation, { id, projectId, data: { job, requestId, projectId, lease: null, attempts: 0 } });
-  return id;
-}
+export { enqueue } from './operation-queue.js';
 
 export class VolumeOperationService implements VolumeJobQueue {
   constructor(
@@ -72,7 +68,7 @@ export class VolumeOperationService implements VolumeJobQueue {
         await tx.update<Operation>(KIND.operation, id, { ...row.data, lease: { owner: 'retry', expiresAt: this.clock.now() + delay } });
         return;
       }
-      await this.settle(tx, row.data, outcome);
+      await this.settle(tx, row.id, row.data, outcome);
       await tx.delete(KIND.operation, id);
     });
   }
@@ -96,8 +92,9 @@ export class VolumeOperationService implements VolumeJobQueue {
   }
 
   /** Moves the resource the job was about to its final state (or its failure state). */
-  private async settle(tx: ResourceTx, op: Operation, outcome: JobOutcome): Promise<void> {
+  private async settle(tx: ResourceTx, opId: string, op: Operation, outcome: JobOutcome): Promise<void> {
     const job = op.job;
+    if (isBackupJob(job)) return settleBackupJob(tx, this.ids, this.clock, opId, op, job, outcome);
     const fail = async (_kind: string, resourceId: string, resourceType: 'VOLUME' | 'SNAPSHOT', eventId: string, action: string) => {
       if (outcome.ok) return;
       await recordMessage(tx, this.ids, this.clock, {

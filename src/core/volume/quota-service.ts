@@ -6,6 +6,7 @@
  */
 import { NotFound, QuotaExceeded } from '../errors.js';
 import type { RequestContext } from '../identity/context.js';
+import type { Backup } from '../model/backup.js';
 import type { QuotaSet, Snapshot, Volume, VolumeType } from '../model/volume.js';
 import type { ResourceStore, ResourceTx } from '../ports/resource-store.js';
 import { KIND, authorizeVolume, badRequest } from './common.js';
@@ -26,6 +27,8 @@ export interface Usage {
   volumes: number;
   gigabytes: number;
   snapshots: number;
+  backups: number;
+  backupGigabytes: number;
   byType: Record<string, { volumes: number; gigabytes: number; snapshots: number }>;
 }
 
@@ -33,6 +36,8 @@ export interface QuotaDelta {
   volumes?: number;
   gigabytes?: number;
   snapshots?: number;
+  backups?: number;
+  backupGigabytes?: number;
   /** Name of the volume type the new usage is of (per-type quotas). */
   typeName?: string;
 }
@@ -65,7 +70,11 @@ export class QuotaService {
     const volumes = await tx.list<Volume>(KIND.volume, { projectId });
     const snapshots = await tx.list<Snapshot>(KIND.snapshot, { projectId });
     const typeNames = new Map((await tx.list<VolumeType>(KIND.type)).map((t) => [t.id, t.data.name]));
-    const u: Usage = { volumes: 0, gigabytes: 0, snapshots: 0, byType: {} };
+    const u: Usage = { volumes: 0, gigabytes: 0, snapshots: 0, backups: 0, backupGigabytes: 0, byType: {} };
+    for (const b of await tx.list<Backup>(KIND.backup, { projectId })) {
+      u.backups += 1;
+      u.backupGigabytes += b.data.size;
+    }
     const bucket = (typeId: string) => {
       const name = typeNames.get(typeId) ?? '';
       return (u.byType[name] ??= { volumes: 0, gigabytes: 0, snapshots: 0 });
@@ -126,6 +135,12 @@ export class QuotaService {
         throw new QuotaExceeded(`Maximum number of ${noun} allowed (${limit}) exceeded for quota '${key}'.`, type);
       }
     }
+    const backupGb = over('backup_gigabytes', usage.backupGigabytes, delta.backupGigabytes);
+    if (backupGb !== null) {
+      throw new QuotaExceeded(`Requested backup exceeds allowed Backup gigabytes quota. Requested ${delta.backupGigabytes}G, quota is ${backupGb}G and ${usage.backupGigabytes}G has been consumed.`, 'VolumeBackupSizeExceedsAvailableQuota');
+    }
+    const backups = over('backups', usage.backups, delta.backups);
+    if (backups !== null) throw new QuotaExceeded(`Maximum number of backups allowed (${backups}) exceeded.`, 'BackupLimitExceeded');
   }
 
   // ---- API use cases
@@ -135,7 +150,8 @@ export class QuotaService {
     if (!withUsage) return limits;
     const u = await this.usage(this.store, projectId);
     const used = (key: string): number => {
-      if (key === 'volumes' || key === 'gigabytes' || key === 'snapshots') return u[key];
+      if (key === 'volumes' || key === 'gigabytes' || key === 'snapshots' || key === 'backups') return u[key];
+      if (key === 'backup_gigabytes') return u.backupGigabytes;
       const m = /^(volumes|gigabytes|snapshots)_(.+)$/.exec(key);
       if (m) return u.byType[m[2] as string]?.[m[1] as 'volumes' | 'gigabytes' | 'snapshots'] ?? 0;
       return 0;
@@ -156,7 +172,7 @@ export class QuotaService {
       const changes = validateQuotaBody(body, known);
       const usage = await this.usage(tx, projectId);
       for (const [k, v] of Object.entries(changes)) {
-        const inUse = k === 'volumes' || k === 'gigabytes' || k === 'snapshots' ? usage[k] : 0;
+        const inUse = k === 'volumes' || k === 'gigabytes' || k === 'snapshots' || k === 'backups' ? usage[k] : k === 'backup_gigabytes' ? usage.backupGigabytes : 0;
         if (v >= 0 && v < inUse) throw badRequest(`Invalid input received: Quota limit ${v} for ${k} must be equal or greater than existing resources. Current usage is ${inUse} and the requested limit is ${v}.`);
       }
       const own = await tx.getForUpdate<QuotaSet>(KIND.quota, projectId);

@@ -8,6 +8,7 @@
  * the worker finishes it. Transitional statuses all have an operation row behind them, except the
  * client-driven attach handshake (reserved/attaching/detaching), which Cinder leaves to its caller.
  */
+import type { BackupStatus } from '../model/backup.js';
 import type { AttachStatus, SnapshotStatus, VolumeStatus } from '../model/volume.js';
 
 export interface Move<S extends string> {
@@ -42,6 +43,10 @@ export const VOLUME_MOVES = {
   /** Detach lands on in-use while other attachments remain, else available (decided by the caller). */
   detach: { from: ['in-use', 'detaching', 'attaching', 'reserved', 'error_deleting'], to: 'available' },
   retype: { from: ['available', 'in-use'], to: 'available' },
+  /** A backup reads the volume; it goes back to its previous status (available or in-use) after. */
+  backup: { from: ['available'], to: 'backing-up' },
+  backupInUse: { from: ['available', 'in-use'], to: 'backing-up' },
+  restoreBackup: { from: ['available'], to: 'restoring-backup', done: 'available', failed: 'error_restoring' },
 } as const satisfies Record<string, Move<VolumeStatus>>;
 
 export const SNAPSHOT_MOVES = {
@@ -49,6 +54,22 @@ export const SNAPSHOT_MOVES = {
   delete: { from: ['available', 'error', 'error_deleting'], to: 'deleting', failed: 'error_deleting' },
   forceDelete: { from: ['available', 'error', 'error_deleting', 'creating', 'deleting', 'backing-up', 'restoring'], to: 'deleting', failed: 'error_deleting' },
 } as const satisfies Record<string, Move<SnapshotStatus>>;
+
+/** A snapshot being backed up is `backing-up` and back to available after. */
+export const SNAPSHOT_BACKUP = { from: ['available'], to: 'backing-up', done: 'available', failed: 'available' } as const satisfies Move<SnapshotStatus>;
+
+export const BACKUP_MOVES = {
+  create: { from: [], to: 'creating', done: 'available', failed: 'error' },
+  delete: { from: ['available', 'error', 'error_restoring'], to: 'deleting', failed: 'error_deleting' },
+  forceDelete: { from: ['available', 'error', 'error_restoring', 'error_deleting', 'creating', 'restoring', 'deleting'], to: 'deleting', failed: 'error_deleting' },
+  /** A restore leaves the backup available whatever happens to the target volume. */
+  restore: { from: ['available'], to: 'restoring', done: 'available', failed: 'available' },
+  /** Creating volumes from one backup may overlap (Cinder accepts them while it restores). */
+  createFrom: { from: ['available', 'restoring'], to: 'restoring', done: 'available', failed: 'available' },
+} as const satisfies Record<string, Move<BackupStatus>>;
+
+export const BACKUP_STATUSES: readonly BackupStatus[] = ['creating', 'available', 'deleting', 'error', 'error_deleting', 'restoring', 'error_restoring'];
+export const BACKUP_TRANSITIONAL: readonly BackupStatus[] = ['creating', 'deleting', 'restoring'];
 
 export const ATTACHMENT_MOVES = {
   reserve: { from: [], to: 'reserved' },
@@ -59,8 +80,8 @@ export const ATTACHMENT_MOVES = {
 } as const satisfies Record<string, Move<AttachStatus>>;
 
 /** Statuses that must never outlive the operation behind them (the crash test asserts it). */
-export const VOLUME_TRANSITIONAL: readonly VolumeStatus[] = ['creating', 'deleting', 'extending', 'reverting', 'uploading', 'downloading'];
-export const SNAPSHOT_TRANSITIONAL: readonly SnapshotStatus[] = ['creating', 'deleting'];
+export const VOLUME_TRANSITIONAL: readonly VolumeStatus[] = ['creating', 'deleting', 'extending', 'reverting', 'uploading', 'downloading', 'backing-up', 'restoring-backup'];
+export const SNAPSHOT_TRANSITIONAL: readonly SnapshotStatus[] = ['creating', 'deleting', 'backing-up'];
 
 /** Every status admin's os-reset_status may set. */
 export const VOLUME_STATUSES: readonly VolumeStatus[] = [

@@ -5,8 +5,9 @@
  * Pure: imports only core.
  */
 import type { RequestContext } from '../identity/context.js';
+import type { Backup } from '../model/backup.js';
 import { IMAGE_KIND, type Image } from '../model/image.js';
-import { GiB, type Snapshot, type Volume, type VolumeType } from '../model/volume.js';
+import { GiB, type Snapshot, type Volume, type VolumeJob, type VolumeType } from '../model/volume.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/crypto.js';
 import type { ResourceStore, ResourceTx, StoredResource } from '../ports/resource-store.js';
@@ -25,6 +26,7 @@ import {
   volumeNotFound,
 } from './common.js';
 import { unmetCapability } from './backend-filter.js';
+import { reserveBackupForVolume } from './backup-reserve.js';
 import { conditionalUpdate } from './conditional-update.js';
 import { checkGroupForVolume } from './group-check.js';
 import { enqueue } from './operation-service.js';
@@ -104,10 +106,10 @@ export class VolumeService {
     if (input.availabilityZone !== undefined && input.availabilityZone !== null && input.availabilityZone !== AVAILABILITY_ZONE) {
       throw invalidInput(`Availability zone '${String(input.availabilityZone)}' is invalid.`);
     }
-    if (input.backupId !== undefined && input.backupId !== null) throw new NotFound(`Backup ${String(input.backupId)} could not be found.`, 'BackupNotFound');
     const multiattachAsked = input.multiattach === undefined || input.multiattach === null ? false : parseBool(input.multiattach, 'multiattach');
-    const sources = [input.snapshotId, input.sourceVolId, input.imageRef].filter((x) => x !== undefined && x !== null);
-    if (sources.length > 1) throw invalidInput('Only one of snapshot_id, source_volid and imageRef may be given.');
+    const sources = [input.snapshotId, input.sourceVolId, input.imageRef, input.backupId].filter((x) => x !== undefined && x !== null);
+    if (sources.length > 1) throw invalidInput('Only one of snapshot_id, source_volid, imageRef and backup_id may be given.');
+    if (input.backupId !== undefined && input.backupId !== null && typeof input.backupId !== 'string') throw badRequest('Invalid input for field/attribute backup_id.');
     let size = input.size === undefined || input.size === null ? undefined : parseSize(input.size);
 
     const row = await this.d.store.transaction(async (tx) => {
@@ -117,7 +119,7 @@ export class VolumeService {
         typeRow = await this.d.types.resolve(tx, ctx, input.volumeType);
       }
       const id = this.d.ids.uuid();
-      let job;
+      let job: VolumeJob | undefined;
       let snapshotId: string | null = null;
       let sourceVolId: string | null = null;
       let imageId: string | null = null;
@@ -156,6 +158,12 @@ export class VolumeService {
         imageId = img.id;
         imageMetadata = { image_id: img.id, image_name: img.data.name ?? '', disk_format: img.data.diskFormat ?? '', container_format: img.data.containerFormat ?? '', checksum: img.data.checksum ?? '', size: String(img.data.size ?? 0), min_disk: String(img.data.minDisk), min_ram: String(img.data.minRam) };
         job = { type: 'create_from_image' as const, volumeId: id, imageId: img.id, sizeBytes: size * GiB };
+      } else if (typeof input.backupId === 'string') {
+        // 3.47: the new volume is restored from the backup (several volumes may restore one backup at once).
+        const backup = await reserveBackupForVolume(tx, ctx, input.backupId);
+        size ??= backup.data.size;
+        if (size < backup.data.size) throw invalidInput(`Volume size ${size}GB cannot be smaller than the backup size ${backup.data.size}GB.`);
+        job = { type: 'restore_backup', backupId: backup.id, dataId: backup.data.dataId, targetVolumeId: id, createSizeBytes: size * GiB };
       }
       if (size === undefined) throw invalidInput('"size" is a required parameter.');
       job ??= { type: 'create' as const, volumeId: id, sizeBytes: size * GiB };
@@ -168,7 +176,7 @@ export class VolumeService {
       }
       if (await tx.get(KIND.encryption, typeRow.id)) throw invalidInput(`Volume type ${typeRow.data.name} is encrypted; PocketStack does not encrypt volumes.`);
       const unmet = unmetCapability(typeRow.data.extraSpecs);
-      if (unmet) job = { ...job, unschedulable: 'Could not find any available weighted backend.' };
+      if (unmet && (job.type === 'create' || job.type === 'clone' || job.type === 'create_from_image')) job = { ...job, unschedulable: 'Could not find any available weighted backend.' };
       const multiattach = multiattachAsked || /^<is>\s*true$/i.test(typeRow.data.extraSpecs['multiattach'] ?? '');
       await this.d.quotas.check(tx, projectId, { volumes: 1, gigabytes: size, typeName: typeRow.data.name }, size);
       const created = await tx.insert<Volume>(KIND.volume, {
@@ -284,7 +292,14 @@ export class VolumeService {
         apply: (r) => ({ ...r.data, status: move.to }),
       });
       for (const s of snapshots) await tx.update<Snapshot>(KIND.snapshot, s.id, { ...s.data, status: 'deleting' });
-      await enqueue(tx, this.d.ids, row.projectId, ctx.requestId, { type: 'delete', volumeId: id, snapshotIds: snapshots.map((s) => s.id) });
+      // Backups outlive their volume, but the driver snapshots kept as incremental bases go with it.
+      const baseRefs: string[] = [];
+      for (const b of await tx.list<Backup>(KIND.backup)) {
+        if (b.data.volumeId !== id || !b.data.baseRef) continue;
+        baseRefs.push(b.data.baseRef);
+        await tx.update<Backup>(KIND.backup, b.id, { ...b.data, baseRef: null });
+      }
+      await enqueue(tx, this.d.ids, row.projectId, ctx.requestId, { type: 'delete', volumeId: id, snapshotIds: [...snapshots.map((s) => s.id), ...baseRefs] });
       await tx.recordChange(KIND.volume, id, 'update');
     });
     this.d.kick();
