@@ -5,14 +5,17 @@
 #    against qemu-nbd on a raw file, both filled with random data. The two targets run test by test,
 #    alternately (which goes first flips every round), for BENCH_ROUNDS rounds; we print the median
 #    IOPS of each side and the median of the per-round ratios, so one noisy moment cannot decide.
-# 2. Snapshot chain depth: a fresh volume, a 1-deep and a 10-deep chain, served at once and measured
-#    interleaved the same way. Before every round the chains are re-armed (see serve.ts) so random
-#    writes meet the same share of copy-on-write each round.
+# 2. Snapshot chain depth: one server process, one store, three exports: chain10 (written whole, then
+#    10 times: snapshot, overwrite a tenth in random pieces), fresh (a new volume with chain10's bytes)
+#    and chain1. Reads fresh vs chain10, then writes (chains re-armed before every round so random
+#    writes meet copy-on-write each round), interleaved test by test, BENCH_CHAIN_ROUNDS short rounds.
 # 3. Snapshot/clone/revert time of a 1 GiB vs a 100 GiB volume.
 #
 # Needs: node (>= 20), fio with the nbd engine, qemu-nbd (qemu-utils), python3.
 # Knobs: BENCH_SIZE (bytes, default 1 GiB), BENCH_RUNTIME (s per test, default 4), BENCH_RAMP (default 1),
 #        BENCH_ROUNDS (default 3), BENCH_SECTIONS (default "1 2 3"), SYNC_IO_MAX (store option, bytes),
+#        BENCH_CHAIN_ROUNDS / BENCH_CHAIN_RUNTIME / BENCH_CHAIN_RAMP (section 2: default 9, 3 s, 1 s),
+#        BENCH_KEEP (file to copy section 2's raw per-run results to),
 #        BENCH_DIR (scratch directory on the disk to test, default a fresh dir in $TMPDIR).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +24,9 @@ SIZE=${BENCH_SIZE:-1073741824}
 RUNTIME=${BENCH_RUNTIME:-4}
 RAMP=${BENCH_RAMP:-1}
 ROUNDS=${BENCH_ROUNDS:-3}
+CHAIN_ROUNDS=${BENCH_CHAIN_ROUNDS:-9}
+CHAIN_RUNTIME=${BENCH_CHAIN_RUNTIME:-3}
+CHAIN_RAMP=${BENCH_CHAIN_RAMP:-1}
 SECTIONS=${BENCH_SECTIONS:-1 2 3}
 die() { echo "error: $*" >&2; exit 2; }
 for t in node fio qemu-nbd python3; do command -v $t >/dev/null || die "$t not found (apt-get install -y fio qemu-utils)"; done
@@ -97,11 +103,15 @@ for o in others:
     print(f"{o} vs {base}: median IOPS (p50 latency us), median of per-round ratios [each round]")
     for t in tests:
         b, x = data.get((base, t), {}), data.get((o, t), {})
+        if not b or not x: continue
         ratios = [x[r][0] / b[r][0] for r in sorted(b) if r in x and b[r][0] > 0]
         mb = st.median(v[0] for v in b.values()); mx = st.median(v[0] for v in x.values())
         lb = st.median(v[1] for v in b.values()); lx = st.median(v[1] for v in x.values())
+        if not ratios: continue
+        q = st.quantiles(ratios, n=4) if len(ratios) >= 4 else [min(ratios), 0, max(ratios)]
         print(f"  {t:20s} {base}={mb:7.0f} ({lb:5.0f}us)  {o}={mx:7.0f} ({lx:5.0f}us)  "
-              f"ratio={st.median(ratios):.2f} [{' '.join(f'{v:.2f}' for v in ratios)}]")
+              f"ratio={st.median(ratios):.2f} IQR={q[0]:.2f}-{q[2]:.2f} range={min(ratios):.2f}-{max(ratios):.2f} "
+              f"[{' '.join(f'{v:.2f}' for v in ratios)}]")
 PY
 }
 
@@ -128,17 +138,22 @@ fi
 
 if [[ " $SECTIONS " == *" 2 "* ]]; then
   echo
-  echo "# 2. snapshot chain depth: fresh vs 1-deep vs 10-deep, interleaved, chains re-armed every round"
-  serve_pocketstack "$work/storeF" "$work/psF.sock" 0
-  serve_pocketstack "$work/store1" "$work/ps1.sock" 1; p1=$last_pid
-  serve_pocketstack "$work/store10" "$work/ps10.sock" 10; p10=$last_pid
-  REARM="rearm $p1 $work/store1.out; rearm $p10 $work/store10.out"
-  interleave "$work/s2.txt" "randread_4k_qd32 randwrite_4k_qd32 seqread_1m_qd8" -- \
-    "fresh=nbd+unix:///bench?socket=$work/psF.sock" "chain1=nbd+unix:///bench?socket=$work/ps1.sock" \
-    "chain10=nbd+unix:///bench?socket=$work/ps10.sock"
+  echo "# 2. snapshot chain depth: fresh vs chain10 (same bytes) vs chain1, one server process, interleaved"
+  # Short tests and many rounds: each round's ratio compares runs seconds apart, the median of the
+  # rounds resists the load spikes of a shared machine, and the range shows what a single run is worth.
+  # Reads first (no state changes); then writes, the chains re-armed before every round (see serve.ts).
+  ROUNDS=$CHAIN_ROUNDS RUNTIME=$CHAIN_RUNTIME RAMP=$CHAIN_RAMP
+  echo "# chain rounds=$ROUNDS runtime=${RUNTIME}s ramp=${RAMP}s"
+  serve_pocketstack "$work/storeC" "$work/psC.sock" chains; pc=$last_pid
+  uri() { echo "$1=nbd+unix:///$1?socket=$work/psC.sock"; }
+  interleave "$work/s2r.txt" "randread_4k_qd32 seqread_1m_qd8" -- "$(uri fresh)" "$(uri chain10)"
+  REARM="rearm $pc $work/storeC.out"
+  interleave "$work/s2w.txt" "randwrite_4k_qd32 seqwrite_1m_qd8" -- "$(uri fresh)" "$(uri chain10)" "$(uri chain1)"
   REARM=
-  summary "$work/s2.txt" fresh chain10 chain1
-  summary "$work/s2.txt" chain1 chain10
+  cat "$work/s2r.txt" "$work/s2w.txt" > "$work/s2.txt"
+  summary "$work/s2.txt" fresh chain10
+  summary "$work/s2w.txt" chain1 chain10
+  [ -n "${BENCH_KEEP:-}" ] && cp "$work/s2.txt" "$BENCH_KEEP"
   stop_all
 fi
 
