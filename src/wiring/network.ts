@@ -36,5 +36,7 @@ export const networkModule: ModuleFactory = (deps) => {
   return {
     name: 'network',
     catalog: (base) => [{ type: 'network', name: 'neutron', description: 'Networking (Neutron v2.0)', url: `${base}/network` }],
+    // State from before `shared` / `router:external` were RBAC policies gets its wildcard policies.
+    start: () => services.rbac.adoptLegacyFlags(),
   };
 };

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { NetworkServices } from '../../core/network/service/index.js';
-import { allValues, type RawQuery } from '../http/list-query/index.js';
+import { allValues, convertFilterValue, type RawQuery } from '../http/list-query/index.js';
 import { baseUrl } from '../http/server.js';
 import { V2, registerCrud } from './crud.js';
 import { registerExtraRoutes } from './routes-extra.js';
@@ -17,6 +17,12 @@ import { securityGroupRuleTable, securityGroupTable } from './tables/security-gr
 import { subnetTable } from './tables/subnet-table.js';
 
 const COLLECTIONS = ['networks', 'subnets', 'subnetpools', 'ports', 'routers', 'floatingips', 'security_groups', 'security_group_rules', 'rbac_policies', 'quotas', 'extensions'];
+
+/** A subnet's `shared` is hidden but filterable (its network's sharing); the last value wins. */
+function sharedFilter(query: RawQuery): boolean | undefined {
+  const v = allValues(query, 'shared').filter((x) => x !== '').pop();
+  return v === undefined ? undefined : (convertFilterValue('boolean', v, 'neutron') as boolean);
+}
 
 export function registerNetworkApi(app: FastifyInstance, s: NetworkServices): void {
   const versions = (req: Parameters<typeof baseUrl>[0]) => ({
@@ -42,7 +48,7 @@ export function registerNetworkApi(app: FastifyInstance, s: NetworkServices): vo
 
   const q = (h: { query: RawQuery }, k: string) => allValues(h.query, k);
   registerCrud(app, networkTable, { createMany: (c, i) => s.networks.createMany(c, i), get: (c, id) => s.networks.get(c, id), list: (c) => s.networks.list(c), update: (c, id, i, m) => s.networks.update(c, id, i, m), delete: (c, id, m) => s.networks.delete(c, id, m) });
-  registerCrud(app, subnetTable, { createMany: (c, i) => s.subnets.createMany(c, i), get: (c, id) => s.subnets.get(c, id), list: (c) => s.subnets.list(c), update: (c, id, i, m) => s.subnets.update(c, id, i, m), delete: (c, id, m) => s.subnets.delete(c, id, m) });
+  registerCrud(app, subnetTable, { createMany: (c, i) => s.subnets.createMany(c, i), get: (c, id) => s.subnets.get(c, id), list: (c, h) => s.subnets.list(c, sharedFilter(h.query)), update: (c, id, i, m) => s.subnets.update(c, id, i, m), delete: (c, id, m) => s.subnets.delete(c, id, m) });
   registerCrud(app, subnetPoolTable, { createMany: (c, i) => s.subnetPools.createMany(c, i), get: (c, id) => s.subnetPools.get(c, id), list: (c) => s.subnetPools.list(c), update: (c, id, i, m) => s.subnetPools.update(c, id, i, m), delete: (c, id) => s.subnetPools.delete(c, id) });
   registerCrud(app, portTable, { createMany: (c, i) => s.ports.createMany(c, i), get: (c, id) => s.ports.get(c, id), list: (c, h) => s.ports.list(c, q(h, 'network_id')), update: (c, id, i, m) => s.ports.update(c, id, i, m), delete: (c, id, m) => s.ports.delete(c, id, m) }, undefined, { memoViews: true });
   registerCrud(app, routerTable, { createMany: (c, i) => s.routers.createMany(c, i), get: (c, id) => s.routers.get(c, id), list: (c) => s.routers.list(c), update: (c, id, i, m) => s.routers.update(c, id, i, m), delete: (c, id, m) => s.routers.delete(c, id, m) });

@@ -11,7 +11,10 @@ import { baseUrl } from '../http/server.js';
 import { type RawQuery, listCollection } from '../http/list-query/index.js';
 import { renderView, validators } from '../http/resource-table/index.js';
 import { V2 } from './crud.js';
+import { stringifyExact } from './exact-json.js';
 import { extensionViews } from './extensions.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 import { hostRoutesConvert, isDict } from './tables/common.js';
 import { routerTable } from './tables/router-table.js';
 
@@ -135,7 +138,8 @@ export function registerExtraRoutes(app: FastifyInstance, s: NetworkServices): v
       used_ips: x.usedIps,
     })),
   });
-  app.get(`${V2}/network-ip-availabilities`, async (req) => {
+  // Totals are bigints, written exactly (exact-json.ts); Fastify's serializer cannot write them.
+  app.get(`${V2}/network-ip-availabilities`, async (req, reply) => {
     const views = (await s.ipAvailability.list(req.ctx)).map(availabilityView);
     const schema = {
       resource: 'network_ip_availability',
@@ -149,11 +153,12 @@ export function registerExtraRoutes(app: FastifyInstance, s: NetworkServices): v
         ip_version: { type: 'integer' as const, filterable: false, sortable: false },
       },
     };
-    return listCollection(views, req.query as RawQuery, schema, { baseUrl: `${baseUrl(req)}${V2}/network-ip-availabilities`, reservedKeys: ['ip_version'] }).body;
+    const { body } = listCollection(views, req.query as RawQuery, schema, { baseUrl: `${baseUrl(req)}${V2}/network-ip-availabilities`, reservedKeys: ['ip_version'] });
+    return reply.type(JSON_TYPE).send(stringifyExact(body));
   });
-  app.get(`${V2}/network-ip-availabilities/:id`, async (req) => {
+  app.get(`${V2}/network-ip-availabilities/:id`, async (req, reply) => {
     const [a] = await s.ipAvailability.list(req.ctx, (req.params as { id: string }).id);
-    return { network_ip_availability: availabilityView(a!) };
+    return reply.type(JSON_TYPE).send(stringifyExact({ network_ip_availability: availabilityView(a!) }));
   });
 
   // ---- availability zones, agents, service providers, extensions

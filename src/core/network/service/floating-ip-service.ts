@@ -30,6 +30,8 @@ export interface FloatingIpInput {
 }
 
 type Association = Pick<FloatingIpData, 'portId' | 'fixedIpAddress' | 'routerId'>;
+/** The floating IP an association is for (it may not be stored yet). */
+type FipRef = Pick<FloatingIp, 'id' | 'projectId' | 'floatingNetworkId' | 'floatingIpAddress'>;
 
 export class FloatingIpService {
   constructor(
@@ -74,7 +76,7 @@ export class FloatingIpService {
     });
     const address = port.fixedIps[0]!.ipAddress;
     let assoc: Association = { portId: null, fixedIpAddress: null, routerId: null };
-    if (input.portId) assoc = await this.association(tx, ctx, id, network.id, address, input.portId, input.fixedIpAddress ?? undefined);
+    if (input.portId) assoc = await this.association(tx, ctx, { id, projectId, floatingNetworkId: network.id, floatingIpAddress: address }, input.portId, input.fixedIpAddress ?? undefined);
     const data: FloatingIpData = {
       floatingNetworkId: network.id,
       floatingIpAddress: address,
@@ -92,10 +94,18 @@ export class FloatingIpService {
   }
 
   /** Resolves port, fixed IP and router for an association, with Neutron's checks and errors. */
-  private async association(tx: ResourceTx, ctx: RequestContext, fipId: string, externalNetworkId: string, address: string, portId: string, fixedIp?: string): Promise<Association> {
+  private async association(tx: ResourceTx, ctx: RequestContext, fip: FipRef, portId: string, fixedIp?: string): Promise<Association> {
+    const { id: fipId, floatingNetworkId: externalNetworkId, floatingIpAddress: address } = fip;
     const row = await tx.get<PortData>(KIND.port, portId);
-    if (!row || !(ctx.isAdmin || owns(ctx, row.projectId))) throw notFound(KIND.port, portId);
+    if (!row || !(ctx.isAdmin || owns(ctx, row.projectId) || (await this.ownsNetwork(tx, ctx, row.data.networkId)))) throw notFound(KIND.port, portId);
     const port = hydrate(row) as Port;
+    // A network owner sees other projects' ports on its network, but may not point its floating IP at them.
+    if (port.projectId !== fip.projectId && !ctx.isAdmin) {
+      throw new InvalidInput(
+        `Bad floatingip request: Cannot process floating IP association with Port ${portId}, since that port is owned by a different tenant.`,
+        'BadRequest',
+      );
+    }
     const v4 = port.fixedIps.filter((f) => tryParseIp(f.ipAddress)?.version === 4);
     let chosen;
     if (fixedIp !== undefined) {
@@ -134,6 +144,11 @@ export class FloatingIpService {
     return { portId, fixedIpAddress: chosen.ipAddress, routerId: router.id };
   }
 
+  private async ownsNetwork(tx: ResourceTx, ctx: RequestContext, networkId: string): Promise<boolean> {
+    const net = await tx.get(KIND.network, networkId);
+    return net !== undefined && owns(ctx, net.projectId);
+  }
+
   get(ctx: RequestContext, id: string): Promise<FloatingIp> {
     authorizeNetwork(ctx, 'get_floatingip', { projectId: ctx.projectId });
     return getOwned<FloatingIpData>(this.deps.store, ctx, KIND.floatingIp, id) as Promise<FloatingIp>;
@@ -159,10 +174,10 @@ export class FloatingIpService {
           data,
           changes.portId === null
             ? { portId: null, fixedIpAddress: null, routerId: null }
-            : await this.association(tx, ctx, id, fip.floatingNetworkId, fip.floatingIpAddress, changes.portId, changes.fixedIpAddress ?? undefined),
+            : await this.association(tx, ctx, fip, changes.portId, changes.fixedIpAddress ?? undefined),
         );
       } else if (changes.fixedIpAddress !== undefined && changes.fixedIpAddress !== null && fip.portId) {
-        Object.assign(data, await this.association(tx, ctx, id, fip.floatingNetworkId, fip.floatingIpAddress, fip.portId, changes.fixedIpAddress));
+        Object.assign(data, await this.association(tx, ctx, fip, fip.portId, changes.fixedIpAddress));
       }
       const row = await tx.update(KIND.floatingIp, id, data, { expectRevision: ifMatch });
       await tx.recordChange(KIND.floatingIp, id, 'update');

@@ -15,7 +15,8 @@ export interface SubnetAvailability {
   subnetName: string;
   cidr: string;
   ipVersion: number;
-  totalIps: number;
+  /** Exact: an IPv6 pool easily exceeds 2^53. */
+  totalIps: bigint;
   usedIps: number;
 }
 
@@ -23,7 +24,7 @@ export interface NetworkAvailability {
   networkId: string;
   networkName: string;
   projectId: string;
-  totalIps: number;
+  totalIps: bigint;
   usedIps: number;
   subnetIpAvailability: SubnetAvailability[];
 }
@@ -47,7 +48,7 @@ export class IpAvailabilityService {
           subnetName: s.data.name,
           cidr: s.data.cidr,
           ipVersion: s.data.ipVersion,
-          totalIps: total > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(total),
+          totalIps: total,
           usedIps: used,
         });
       }
@@ -55,7 +56,7 @@ export class IpAvailabilityService {
         networkId: n!.id,
         networkName: n!.data.name,
         projectId: n!.projectId,
-        totalIps: subnets.reduce((a, s) => a + s.totalIps, 0),
+        totalIps: subnets.reduce((a, s) => a + s.totalIps, 0n),
         usedIps: subnets.reduce((a, s) => a + s.usedIps, 0),
         subnetIpAvailability: subnets,
       });

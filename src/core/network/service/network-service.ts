@@ -11,7 +11,9 @@ import { type NetworkType, networkMtu } from '../segments/index.js';
 import type { NetworkDeps } from './network-deps.js';
 import { authorizeNetwork } from './network-policy.js';
 import { checkQuota } from './quota.js';
-import { canSeeNetwork, dataOf, getNetworkVisible, grantsFor, hydrate, resolveProject } from './scope.js';
+import { addWildcard, assertNoGateways, networkPolicies, removePolicies } from './network-access.js';
+import { sharedPolicyBlocker } from './rbac-rules.js';
+import { type Grants, canSeeNetwork, dataOf, getNetworkVisible, grantsFor, hydrate, isSharedFor, resolveProject } from './scope.js';
 import { claimSegment, releaseSegment } from './segment-claims.js';
 import { type PortEnv, removePort } from './port-factory.js';
 
@@ -94,12 +96,17 @@ export class NetworkService {
       tags: input.tags ?? [],
     };
     const row = await tx.insert(KIND.network, { id, projectId, data });
+    // `shared` and `router:external` are wildcard RBAC policies, as in Neutron.
+    if (data.shared) await addWildcard(tx, this.deps, id, projectId, 'access_as_shared');
+    if (data.external) await addWildcard(tx, this.deps, id, projectId, 'access_as_external');
     await tx.recordChange(KIND.network, id, 'create');
     return hydrate(row);
   }
 
-  private async withSubnets(tx: ResourceTx, nets: Network[]): Promise<NetworkView[]> {
+  /** Views with subnet ids and `shared` as the caller sees it (a policy for its project counts). */
+  private async withSubnets(tx: ResourceTx, ctx: RequestContext, nets: Network[], grants?: Grants): Promise<NetworkView[]> {
     if (nets.length === 0) return [];
+    const g = grants ?? (await grantsFor(tx, ctx));
     const byNet = new Map<string, string[]>();
     const subnets = nets.length === 1 ? await tx.list<Subnet>(KIND.subnet, { parentId: nets[0]!.id }) : await tx.list<Subnet>(KIND.subnet);
     for (const s of subnets) {
@@ -107,21 +114,21 @@ export class NetworkService {
       list.push(s.id);
       byNet.set(s.parentId ?? '', list);
     }
-    return nets.map((n) => ({ ...n, subnets: byNet.get(n.id) ?? [] }));
+    return nets.map((n) => ({ ...n, shared: isSharedFor(n, g), subnets: byNet.get(n.id) ?? [] }));
   }
 
   async get(ctx: RequestContext, id: string): Promise<NetworkView> {
     authorizeNetwork(ctx, 'get_network', { projectId: ctx.projectId });
     const n = await getNetworkVisible(this.deps.store, ctx, id);
-    return (await this.withSubnets(this.deps.store, [n]))[0]!;
+    return (await this.withSubnets(this.deps.store, ctx, [n]))[0]!;
   }
 
   async list(ctx: RequestContext): Promise<NetworkView[]> {
     const tx = this.deps.store;
     const rows = await tx.list<NetworkData>(KIND.network);
-    const grants = ctx.isAdmin ? undefined : await grantsFor(tx, ctx);
+    const grants = await grantsFor(tx, ctx);
     const nets = rows.map((r) => hydrate(r) as Network).filter((n) => canSeeNetwork(ctx, n, grants));
-    return this.withSubnets(tx, nets);
+    return this.withSubnets(tx, ctx, nets, grants);
   }
 
   async update(ctx: RequestContext, id: string, changes: NetworkInput, ifMatch?: number): Promise<NetworkView> {
@@ -130,9 +137,20 @@ export class NetworkService {
       authorizeNetwork(ctx, 'update_network', { projectId: n.projectId });
       if (changes.shared !== undefined && changes.shared !== n.shared) {
         if (!ctx.isAdmin && changes.shared) authorizeNetwork(ctx, 'create_network:shared');
-        if (!changes.shared) await this.assertNotUsedByOthers(tx, n);
+        if (changes.shared) await addWildcard(tx, this.deps, id, n.projectId, 'access_as_shared');
+        else {
+          await this.assertNotUsedByOthers(tx, n);
+          await removePolicies(tx, id, 'access_as_shared', true);
+        }
       }
-      if (changes.external !== undefined && changes.external !== n.external) authorizeNetwork(ctx, 'create_network:router:external');
+      if (changes.external !== undefined && changes.external !== n.external) {
+        authorizeNetwork(ctx, 'create_network:router:external');
+        if (changes.external) await addWildcard(tx, this.deps, id, n.projectId, 'access_as_external');
+        else {
+          await assertNoGateways(tx, id);
+          await removePolicies(tx, id, 'access_as_external', false);
+        }
+      }
       if (changes.mtu !== undefined) {
         const max = this.maxMtu(n.segment.networkType, n.segment.physicalNetwork);
         if (changes.mtu > max) throw new InvalidInput(`Invalid input for operation: Requested MTU is too big, maximum is ${max}.`, 'InvalidInput');
@@ -145,13 +163,15 @@ export class NetworkService {
       await tx.recordChange(KIND.network, id, 'update');
       return hydrate(row) as Network;
     });
-    return (await this.withSubnets(this.deps.store, [updated]))[0]!;
+    return (await this.withSubnets(this.deps.store, ctx, [updated]))[0]!;
   }
 
-  /** Unsharing is refused while other projects have ports on the network (InvalidSharedSetting). */
+  /** Unsharing is refused while projects without a policy of their own have ports on it (InvalidSharedSetting). */
   private async assertNotUsedByOthers(tx: ResourceTx, n: Network): Promise<void> {
-    const ports = await tx.list<Port>(KIND.port, { parentId: n.id });
-    if (ports.some((p) => p.projectId !== n.projectId && p.projectId !== '' && p.data.deviceOwner !== DEVICE_OWNER.dhcp)) {
+    const ports = (await tx.list<Port>(KIND.port, { parentId: n.id })).filter((p) => p.data.deviceOwner !== DEVICE_OWNER.dhcp);
+    const others = (await networkPolicies(tx, n.id, 'access_as_shared')).map((r) => r.data).filter((p) => p.targetTenant !== '*');
+    const change = { policy: { action: 'access_as_shared' as const, targetTenant: '*' }, others, networkOwner: n.projectId };
+    if (sharedPolicyBlocker(change, ports.map((p) => p.projectId)) !== null) {
       throw new Conflict(
         `Unable to reconfigure sharing settings for network ${n.id}. Multiple tenants are using it.`,
         'InvalidSharedSetting',

@@ -58,17 +58,18 @@ export class PortService {
   }
 
   private async createIn(tx: ResourceTx, ctx: RequestContext, input: PortInput): Promise<Port> {
-    const network = await getNetworkVisible(tx, ctx, input.networkId!);
     const projectId = resolveProject(ctx, 'port', input);
+    const network = await getNetworkVisible(tx, ctx, input.networkId!);
     authorizeNetwork(ctx, 'create_port', { projectId });
     const networkOwner = ctx.isAdmin || owns(ctx, network.projectId);
     if (!networkOwner && !network.shared && !(await this.sharedByRbac(tx, ctx, network))) {
       throw new Forbidden('rule:create_port is disallowed by policy', 'PolicyNotAuthorized');
     }
     if (input.macAddress !== undefined && !networkOwner) authorizeNetwork(ctx, 'create_port:mac_address');
-    if (input.fixedIps?.some((f) => f.ipAddress !== undefined) && !networkOwner) {
-      throw new Forbidden('rule:create_port:fixed_ips:ip_address is disallowed by policy', 'PolicyNotAuthorized');
-    }
+    if (input.fixedIps?.some((f) => f.ipAddress !== undefined) && !networkOwner) denyNonOwner('create_port:fixed_ips:ip_address');
+    // Neutron: only the network's owner (or an admin) may set these on its network's ports.
+    if (input.portSecurityEnabled !== undefined && !networkOwner) denyNonOwner('create_port:port_security_enabled');
+    if (input.allowedAddressPairs !== undefined && !networkOwner) denyNonOwner('create_port:allowed_address_pairs');
     await checkQuota(tx, this.deps, projectId, 'port');
     const deviceOwner = input.deviceOwner ?? '';
     const portSecurityEnabled = input.portSecurityEnabled ?? network.portSecurityEnabled;
@@ -169,6 +170,9 @@ export class PortService {
       const port = await this.getVisible(tx, ctx, id, true);
       authorizeNetwork(ctx, 'update_port', { projectId: port.projectId });
       const network = await getNetworkVisible(tx, { ...ctx, isAdmin: true }, port.networkId);
+      const networkOwner = ctx.isAdmin || owns(ctx, network.projectId);
+      if (changes.portSecurityEnabled !== undefined && !networkOwner) denyNonOwner('update_port:port_security_enabled');
+      if (changes.allowedAddressPairs !== undefined && !networkOwner) denyNonOwner('update_port:allowed_address_pairs');
       const data: PortData = { ...dataOf(port) };
       const simple = ['name', 'description', 'adminStateUp', 'deviceId', 'deviceOwner', 'extraDhcpOpts', 'bindingHostId', 'bindingVnicType', 'bindingProfile', 'dnsName', 'propagateUplinkStatus'] as const;
       for (const k of simple) if (changes[k] !== undefined) (data as unknown as Record<string, unknown>)[k] = changes[k];
@@ -233,7 +237,9 @@ export class PortService {
   async delete(ctx: RequestContext, id: string, ifMatch?: number): Promise<void> {
     await this.deps.store.transaction(async (tx) => {
       const port = await this.getVisible(tx, ctx, id, true);
-      authorizeNetwork(ctx, 'delete_port', { projectId: port.projectId });
+      // Neutron's delete_port: the port's project, or the owner of its network.
+      const net = owns(ctx, port.projectId) ? undefined : await tx.get(KIND.network, port.networkId);
+      authorizeNetwork(ctx, 'delete_port', { projectId: net && owns(ctx, net.projectId) ? net.projectId : port.projectId });
       if (ifMatch !== undefined && ifMatch !== port.revisionNumber) await tx.update(KIND.port, id, dataOf(port), { expectRevision: ifMatch });
       if (port.deviceOwner === DEVICE_OWNER.routerInterface || port.deviceOwner === DEVICE_OWNER.routerGateway || port.deviceOwner === DEVICE_OWNER.floatingIp) {
         if (port.deviceOwner !== DEVICE_OWNER.routerInterface || (await tx.get(KIND.router, port.deviceId))) {
@@ -252,6 +258,11 @@ export class PortService {
       await tx.recordChange(KIND.floatingIp, f.id, 'update');
     }
   }
+}
+
+/** A rule that is "admin or network owner": the caller is neither. */
+function denyNonOwner(action: string): never {
+  throw new Forbidden(`rule:${action} is disallowed by policy`, 'PolicyNotAuthorized');
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -4,7 +4,7 @@
  * policies grant them), and answering another project's resource with the resource's 404, as
  * Neutron does. Pure core.
  */
-import { Forbidden, InvalidInput, NotFound } from '../../errors.js';
+import { InvalidInput, NotFound } from '../../errors.js';
 import type { RequestContext } from '../../identity/context.js';
 import type { Entity, Network, RbacPolicy } from '../../model/network.js';
 import { KIND } from '../../model/network.js';
@@ -72,9 +72,20 @@ export function owns(ctx: RequestContext, projectId: string): boolean {
   return ctx.projectId !== null && ctx.projectId === projectId;
 }
 
+/**
+ * Who sees a network: admins, its owner, and projects an RBAC policy grants it to (`*` or their
+ * own id), as shared or as external. `shared` (the stored flag) means a wildcard shared policy
+ * exists, so it needs no lookup; `router:external` alone grants nothing (a network made external
+ * by a policy for one project is invisible to the others, as in Neutron).
+ */
 export function canSeeNetwork(ctx: RequestContext, n: Network, grants?: Grants): boolean {
-  if (ctx.isAdmin || owns(ctx, n.projectId) || n.shared || n.external) return true;
+  if (ctx.isAdmin || owns(ctx, n.projectId) || n.shared) return true;
   return grants !== undefined && (grants.shared.has(n.id) || grants.external.has(n.id));
+}
+
+/** `shared` as the caller sees it: a wildcard policy, or one naming the caller's project. */
+export function isSharedFor(n: Network, grants: Grants): boolean {
+  return n.shared || grants.shared.has(n.id);
 }
 
 /** Reads a resource the caller may see; NotFound (the resource's own type) otherwise. */
@@ -94,8 +105,7 @@ export async function getNetworkVisible(tx: ResourceTx, ctx: RequestContext, id:
   const row = forUpdate ? await tx.getForUpdate<Network>(KIND.network, id) : await tx.get<Network>(KIND.network, id);
   if (!row) throw notFound(KIND.network, id);
   const n = hydrate(row) as Network;
-  if (ctx.isAdmin || owns(ctx, n.projectId) || n.shared || n.external) return n;
-  if (canSeeNetwork(ctx, n, await grantsFor(tx, ctx))) return n;
+  if (canSeeNetwork(ctx, n) || canSeeNetwork(ctx, n, await grantsFor(tx, ctx))) return n;
   throw notFound(KIND.network, id);
 }
 
@@ -109,7 +119,13 @@ export function resolveProject(ctx: RequestContext, resource: string, given: { p
   }
   const p = given.projectId ?? given.tenantId;
   if (typeof p === 'string' && p !== '' && p !== ctx.projectId) {
-    if (!ctx.isAdmin) throw new Forbidden(`rule:create_${resource}:project_id is disallowed by policy`, 'PolicyNotAuthorized');
+    // neutron-lib's populate_project_id: a 400 before any policy check.
+    if (!ctx.isAdmin) {
+      throw new InvalidInput(
+        "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges",
+        'HTTPBadRequest',
+      );
+    }
     return p;
   }
   return ctx.projectId ?? '';

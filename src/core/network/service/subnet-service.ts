@@ -13,7 +13,7 @@ import type { NetworkDeps } from './network-deps.js';
 import { authorizeNetwork } from './network-policy.js';
 import { type PortEnv, allocateFixedIps, insertPort, isAutoSubnet, networkSubnets, removePort } from './port-factory.js';
 import { checkQuota } from './quota.js';
-import { bumpRevision, dataOf, getNetworkVisible, grantsFor, hydrate, notFound, owns, resolveProject } from './scope.js';
+import { bumpRevision, dataOf, getNetworkVisible, grantsFor, hydrate, isSharedFor, notFound, owns, resolveProject } from './scope.js';
 import { findDefaultPool, getPoolVisible } from './subnetpool-service.js';
 
 export interface SubnetInput {
@@ -184,16 +184,21 @@ export class SubnetService {
     return this.getVisible(this.deps.store, ctx, id);
   }
 
-  async list(ctx: RequestContext): Promise<Subnet[]> {
+  /**
+   * `shared` filters by the network's sharing as the caller sees it (a policy for its project
+   * counts), the way Neutron filters on subnets' hidden `shared` attribute.
+   */
+  async list(ctx: RequestContext, shared?: boolean): Promise<Subnet[]> {
     const tx = this.deps.store;
     const all = (await tx.list<SubnetData>(KIND.subnet)).map((r) => hydrate(r) as Subnet);
-    if (ctx.isAdmin) return all;
-    const nets = await tx.list<Network>(KIND.network);
+    if (ctx.isAdmin && shared === undefined) return all;
+    const nets = (await tx.list<Network>(KIND.network)).map((r) => hydrate(r) as Network);
     const grants = await grantsFor(tx, ctx);
-    const visibleNets = new Set(
-      nets.filter((n) => owns(ctx, n.projectId) || n.data.shared || grants.shared.has(n.id)).map((n) => n.id),
+    const sharedNets = new Set(nets.filter((n) => isSharedFor(n, grants)).map((n) => n.id));
+    const visibleNets = new Set(nets.filter((n) => owns(ctx, n.projectId) || sharedNets.has(n.id)).map((n) => n.id));
+    return all.filter(
+      (s) => (ctx.isAdmin || owns(ctx, s.projectId) || visibleNets.has(s.networkId)) && (shared === undefined || sharedNets.has(s.networkId) === shared),
     );
-    return all.filter((s) => owns(ctx, s.projectId) || visibleNets.has(s.networkId));
   }
 
   async update(ctx: RequestContext, id: string, changes: SubnetInput, ifMatch?: number): Promise<Subnet> {

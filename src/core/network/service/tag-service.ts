@@ -6,7 +6,17 @@ import { InvalidInput, NotFound } from '../../errors.js';
 import type { RequestContext } from '../../identity/context.js';
 import type { NetworkDeps } from './network-deps.js';
 import { authorizeNetwork } from './network-policy.js';
-import { notFound, owns } from './scope.js';
+import type { ResourceTx, StoredResource } from '../../ports/resource-store.js';
+import { KIND, type Network } from '../../model/network.js';
+import { canSeeNetwork, grantsFor, hydrate, notFound, owns } from './scope.js';
+
+type Taggable = { tags?: string[]; shared?: boolean };
+
+/** Networks are visible as scope.ts says (RBAC grants); other kinds to their project and shared ones. */
+async function isVisible(tx: ResourceTx, ctx: RequestContext, kind: string, row: StoredResource<Taggable>): Promise<boolean> {
+  if (ctx.isAdmin || owns(ctx, row.projectId) || row.data.shared === true) return true;
+  return kind === KIND.network && canSeeNetwork(ctx, hydrate(row) as unknown as Network, await grantsFor(tx, ctx));
+}
 
 const MAX_TAG_LENGTH = 255;
 
@@ -21,9 +31,8 @@ export class TagService {
 
   private async change(ctx: RequestContext, kind: string, id: string, fn: (tags: string[]) => string[]): Promise<string[]> {
     return this.deps.store.transaction(async (tx) => {
-      const row = await tx.getForUpdate<{ tags?: string[]; shared?: boolean; external?: boolean }>(kind, id);
-      const visible = row && (ctx.isAdmin || owns(ctx, row.projectId) || row.data.shared === true || row.data.external === true);
-      if (!row || !visible) throw notFound(kind, id);
+      const row = await tx.getForUpdate<Taggable>(kind, id);
+      if (!row || !(await isVisible(tx, ctx, kind, row))) throw notFound(kind, id);
       authorizeNetwork(ctx, `update_${kind}`, { projectId: row.projectId });
       const tags = fn(row.data.tags ?? []);
       await tx.update(kind, id, { ...row.data, tags });
@@ -54,8 +63,8 @@ export class TagService {
   }
 
   async list(ctx: RequestContext, kind: string, id: string): Promise<string[]> {
-    const row = await this.deps.store.get<{ tags?: string[]; shared?: boolean; external?: boolean }>(kind, id);
-    if (!row || !(ctx.isAdmin || owns(ctx, row.projectId) || row.data.shared === true || row.data.external === true)) throw notFound(kind, id);
+    const row = await this.deps.store.get<Taggable>(kind, id);
+    if (!row || !(await isVisible(this.deps.store, ctx, kind, row))) throw notFound(kind, id);
     return row.data.tags ?? [];
   }
 
