@@ -237,7 +237,7 @@ for (const factory of testDatabaseFactories()) {
     test('availability zones, services, messages listing', async () => {
       assert.equal((await req('GET', '/os-availability-zone', demo)).body.availabilityZoneInfo[0].zoneName, 'nova');
       const services = await req('GET', '/os-services', admin);
-      assert.deepEqual(services.body.services.map((s: { binary: string }) => s.binary).sort(), ['cinder-scheduler', 'cinder-volume']);
+      assert.deepEqual(services.body.services.map((s: { binary: string }) => s.binary).sort(), ['cinder-backup', 'cinder-scheduler', 'cinder-volume']);
       assert.equal((await req('GET', '/os-services', demo)).status, 403);
       assert.equal((await req('GET', '/messages', demo)).status, 200);
       assert.equal((await req('GET', '/messages', demo, undefined, '3.0')).status, 404);
