@@ -2,10 +2,15 @@
  * Networking benchmark against a separate server process, as a client sees it: port create latency
  * (sequential and 16 concurrent), listing 10,000 ports (the CLI's unpaged `GET /v2.0/ports` and a
  * paged `limit=100` with a marker in the middle), and the server's RSS read from /proc/PID/status
- * after the lists. The client is this process; the server is `pocketstack up` on a temp HOME.
+ * every 100 ms: its peak during the burst of creates, right after the burst, after 5 s idle, after
+ * the lists and after settling, with the server's heap figures (its /metrics) beside each reading.
+ * The client is this process; the server is `pocketstack up` on a temp HOME.
  * Usage: node --import tsx bench/network/run.ts [--ports 10000] [--lists 30] [--db sqlite|postgres://…]
+ *        [--bulk 250] (ports per bulk create after the first 996 single ones; 0 = every port singly,
+ *        as `openstack port create` in a loop)
  *        [--tsx] (run the server from source instead of the built bundle; `npm run build` first otherwise)
- * Extra server flags for profiling: POCKETSTACK_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (or
+ *        [--bin PATH] (another launcher than bin/pocketstack.mjs, e.g. a copy built elsewhere)
+ * Extra server flags for profiling (passed in NODE_OPTIONS): POCKETSTACK_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (or
  * '--trace-gc' with POCKETSTACK_BENCH_SERVER_LOG=/tmp/server.log to keep the server's stdout).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,8 +25,12 @@ const { values } = parseArgs({
     lists: { type: 'string', default: '30' },
     db: { type: 'string', default: 'sqlite' },
     tsx: { type: 'boolean', default: false },
+    bin: { type: 'string' },
+    bulk: { type: 'string', default: '250' },
     /** Seconds of idleness before the second RSS reading (V8 returns free heap pages when idle). */
     settle: { type: 'string', default: '30' },
+    /** Seconds of idleness after the burst before the "after idle" reading. */
+    idle: { type: 'string', default: '5' },
     /** Seconds to keep the server up after the figures (inspect /proc/PID/smaps, attach --inspect). */
     hold: { type: 'string', default: '0' },
   },
@@ -37,10 +46,12 @@ const pct = (xs: number[], p: number) => {
 const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms  p99 ${pct(xs, 99).toFixed(1)} ms  (n=${xs.length})`;
 
 function startServer(home: string): Promise<{ url: string; proc: ChildProcess }> {
-  const extra = (process.env['POCKETSTACK_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const entry = values.tsx ? ['--import', 'tsx', join(root, 'src/cli/run.ts')] : [join(root, 'bin/pocketstack.mjs')];
-  const proc = spawn(process.execPath, [...extra, ...entry, 'up', '--home', home, '--port', '0', '--db', values.db!], {
-    env: { ...process.env, POCKETSTACK_ADMIN_PASSWORD: 'bench-admin' },
+  const extra = process.env['POCKETSTACK_BENCH_NODE_ARGS'] ?? '';
+  const args = ['up', '--home', home, '--port', '0', '--db', values.db!];
+  // The built CLI runs as a command, as users run it: its shell line sets Node's start-up flags.
+  const [cmd, argv] = values.tsx ? [process.execPath, ['--import', 'tsx', join(root, 'src/cli/run.ts'), ...args]] : [values.bin ?? join(root, 'bin/pocketstack.mjs'), args];
+  const proc = spawn(cmd, argv, {
+    env: { ...process.env, POCKETSTACK_ADMIN_PASSWORD: 'bench-admin', ...(extra ? { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} ${extra}`.trim() } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -60,11 +71,30 @@ function startServer(home: string): Promise<{ url: string; proc: ChildProcess }>
   });
 }
 
-function status(pid: number): { rss: number; hwm: number; anon: number; file: number } {
+interface Status { rss: number; hwm: number; anon: number; file: number }
+function status(pid: number): Status {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)?.[1] ?? 0) / 1024;
   return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
+
+/** Largest VmRSS seen by sampling every 100 ms until stopped (VmHWM also counts start-up). */
+function sampleRss(pid: number): { stop(): number } {
+  let peak = status(pid).rss;
+  const t = setInterval(() => (peak = Math.max(peak, status(pid).rss)), 100);
+  return { stop: () => (clearInterval(t), Math.max(peak, status(pid).rss)) };
+}
+
+/** The server's own heap figures from its Prometheus metrics (MB): used and total heap, external. */
+async function heapOf(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const mb = (name: string) => {
+    const m = new RegExp(`^pocketstack_${name} (\\S+)$`, 'm').exec(text);
+    return m ? (Number(m[1]) / 1e6).toFixed(0) : '?';
+  };
+  return `heap used ${mb('nodejs_heap_size_used_bytes')} / total ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`;
+}
+const line = (s: Status) => `${s.rss.toFixed(0)} MB (RssAnon ${s.anon.toFixed(0)}, RssFile ${s.file.toFixed(0)})`;
 
 const home = mkdtempSync(join(tmpdir(), 'ps-netbench-'));
 const { url, proc } = await startServer(home);
@@ -93,20 +123,28 @@ try {
     await call('POST', '/ports', { port: { network_id: net.id } });
     return performance.now() - t0;
   };
+  const burst = sampleRss(proc.pid!);
   const seq: number[] = [];
   for (let i = 0; i < 500; i++) seq.push(await create());
   const conc: number[] = [];
   for (let i = 0; i < 31; i++) conc.push(...(await Promise.all(Array.from({ length: 16 }, create))));
   let made = seq.length + conc.length;
   process.stderr.write(`bulk-creating to ${TOTAL} ports`);
+  const bulk = Number(values.bulk);
   while (made < TOTAL) {
-    const n = Math.min(250, TOTAL - made);
-    await call('POST', '/ports', { ports: Array.from({ length: n }, () => ({ network_id: net.id })) });
+    const n = bulk > 0 ? Math.min(bulk, TOTAL - made) : 1;
+    if (bulk > 0) await call('POST', '/ports', { ports: Array.from({ length: n }, () => ({ network_id: net.id })) });
+    else await create();
     made += n;
-    if (made % 2000 < 250) process.stderr.write('.');
+    if (made % 2000 < n) process.stderr.write('.');
   }
   process.stderr.write('\n');
+  const burstPeak = burst.stop();
   const afterCreate = status(proc.pid!);
+  const heapAfterCreate = await heapOf(url);
+  await new Promise((r) => setTimeout(r, Number(values.idle) * 1000));
+  const afterIdle = status(proc.pid!);
+  const heapAfterIdle = await heapOf(url);
 
   const timeList = async (path: string) => {
     const xs: number[] = [];
@@ -118,6 +156,7 @@ try {
     }
     return { xs, bytes };
   };
+  const lists = sampleRss(proc.pid!);
   const firstList = performance.now();
   const count = JSON.parse((await call('GET', '/ports')).text).ports.length as number;
   const firstMs = performance.now() - firstList;
@@ -126,11 +165,13 @@ try {
   const ids = (JSON.parse((await call('GET', '/ports?fields=id')).text).ports as Array<{ id: string }>).map((p) => p.id).sort();
   const mid = await timeList(`/ports?limit=100&marker=${ids[ids.length >> 1]}`);
   const filtered = await timeList(`/ports?device_owner=none&fields=id`);
+  const listPeak = lists.stop();
   const after = status(proc.pid!);
   await new Promise((r) => setTimeout(r, Number(values.settle) * 1000));
   const settled = status(proc.pid!);
+  const heapSettled = await heapOf(url);
 
-  console.log(`server: ${values.tsx ? 'tsx src/cli/run.ts' : 'bin/pocketstack.mjs (built)'} up, db ${values.db}, node ${process.version}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(`server: ${values.tsx ? 'tsx src/cli/run.ts' : `${values.bin ?? 'bin/pocketstack.mjs'} (built)`} up, db ${values.db}, node ${process.version}; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   console.log(`port create, sequential (500):       ${fmt(seq)}`);
   console.log(`port create, 16 concurrent (496):    ${fmt(conc)}`);
   console.log(`list ${count} ports, first (cold):   ${firstMs.toFixed(1)} ms`);
@@ -138,8 +179,12 @@ try {
   console.log(`list limit=100, first page:          ${fmt(page.xs)}`);
   console.log(`list limit=100, marker mid-way:      ${fmt(mid.xs)}`);
   console.log(`list filter matching none, fields=id: ${fmt(filtered.xs)}`);
-  console.log(`server VmRSS after create: ${afterCreate.rss.toFixed(0)} MB; after lists: ${after.rss.toFixed(0)} MB (VmHWM ${after.hwm.toFixed(0)} MB, RssAnon ${after.anon.toFixed(0)} MB, RssFile ${after.file.toFixed(0)} MB)`);
-  console.log(`server VmRSS after ${values.settle} s idle: ${settled.rss.toFixed(0)} MB (RssAnon ${settled.anon.toFixed(0)} MB); idle server with no ports: ${idle.rss.toFixed(0)} MB`);
+  console.log(`server VmRSS idle with no ports:        ${line(idle)}`);
+  console.log(`server VmRSS peak during the burst:     ${burstPeak.toFixed(0)} MB (sampled every 100 ms; VmHWM ${afterCreate.hwm.toFixed(0)} MB)`);
+  console.log(`server VmRSS right after the burst:     ${line(afterCreate)}; ${heapAfterCreate}`);
+  console.log(`server VmRSS after ${values.idle} s idle:            ${line(afterIdle)}; ${heapAfterIdle}`);
+  console.log(`server VmRSS peak during the lists:     ${listPeak.toFixed(0)} MB; right after them: ${line(after)}`);
+  console.log(`server VmRSS after ${values.settle} s settling:       ${line(settled)}; ${heapSettled}`);
   if (Number(values.hold) > 0) {
     console.log(`server pid ${proc.pid}; holding ${values.hold} s`);
     await new Promise((r) => setTimeout(r, Number(values.hold) * 1000));
