@@ -39,6 +39,10 @@ export const computeModule: ModuleFactory = ({ app, resources, changes, ids, log
     markServersActive: (serverIds) => markServersActive(resources, serverIds, new Date().toISOString()),
     logger: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
   });
+  shared.networkAgent = () => {
+    const s = agent.status();
+    return { host: DEFAULT_HOST_ID, dataplane: 'sim', startedAt: s.startedAt, heartbeatAt: s.heartbeatAt, realizedGeneration: s.realizedGeneration, lastError: s.lastError };
+  };
   let started = false;
   // A trace must see every write its caller made before asking; before start there is nothing to wait for.
   const realized = async () => {

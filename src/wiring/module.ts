@@ -11,7 +11,7 @@ import type { IdGenerator } from '../core/ports/crypto.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { ChangeFeed } from '../core/ports/identity-store.js';
 import type { VolumeAttacher } from '../core/compute/compute-deps.js';
-import type { NetworkServices } from '../core/network/service/index.js';
+import type { AgentProbe, NetworkServices } from '../core/network/service/index.js';
 
 export interface ModuleDeps {
   app: FastifyInstance;
@@ -31,6 +31,8 @@ export interface ModuleDeps {
 export interface SharedServices {
   /** Set by the networking module; the compute module plugs instances in through the same services. */
   network?: NetworkServices;
+  /** Set by the compute module, which runs the network agent; the agent API reports it. */
+  networkAgent?: AgentProbe;
   /** Set by the block storage module; the compute module attaches volumes through it. */
   volumeAttacher?: VolumeAttacher;
 }

@@ -30,6 +30,8 @@ export const networkModule: ModuleFactory = (deps) => {
     // A CSPRNG draw per call: MACs must not collide across restarts the way a seeded PRNG's would.
     random: () => randomInt(0, 2 ** 32) / 2 ** 32,
     config: defaultNetworkConfig(),
+    // Looked up at call time: the compute module, which runs the agent, mounts after this one.
+    agentProbe: () => deps.shared.networkAgent?.() ?? null,
   });
   registerNetworkApi(deps.app, services);
   deps.shared.network = services;
@@ -37,6 +39,9 @@ export const networkModule: ModuleFactory = (deps) => {
     name: 'network',
     catalog: (base) => [{ type: 'network', name: 'neutron', description: 'Networking (Neutron v2.0)', url: `${base}/network` }],
     // State from before `shared` / `router:external` were RBAC policies gets its wildcard policies.
-    start: () => services.rbac.adoptLegacyFlags(),
+    async start() {
+      await services.rbac.adoptLegacyFlags();
+      await services.agents.register();
+    },
   };
 };

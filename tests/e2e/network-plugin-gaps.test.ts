@@ -117,5 +117,31 @@ for (const factory of testDatabaseFactories()) {
       const updated = (await n.put(`/subnetpools/${pool.id}`, { subnetpool: { min_prefixlen: 28, max_prefixlen: '30' } }, demo)).body.subnetpool;
       assert.deepEqual([updated.min_prefixlen, updated.max_prefixlen], ['28', '30']);
     });
+    test('agents: the running network agent is listed to admins, alive by its heartbeat; only its description changes', async () => {
+      const list = await n.get('/agents');
+      assert.equal(list.status, 200);
+      assert.equal(list.body.agents.length, 1);
+      const agent = list.body.agents[0];
+      assert.equal(agent.agent_type, 'PocketStack network agent');
+      assert.equal(agent.binary, 'pocketstack-network-agent');
+      assert.equal(agent.alive, true);
+      assert.equal(agent.admin_state_up, true);
+      assert.match(agent.heartbeat_timestamp, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      assert.deepEqual((await n.get('/agents', demo)).body.agents, []);
+      assert.deepEqual((await n.get('/agents?agent_type=DHCP%20agent')).body.agents, []);
+      assert.equal((await n.get(`/agents/${agent.id}`)).body.agent.id, agent.id);
+      assert.equal((await n.get(`/agents/${agent.id}`, demo)).status, 404);
+      assert.equal((await n.put(`/agents/${agent.id}`, { agent: { admin_state_up: true } })).status, 200);
+      const off = await n.put(`/agents/${agent.id}`, { agent: { admin_state_up: false } });
+      assert.equal(off.status, 400);
+      assert.ok(off.body.NeutronError);
+      assert.equal((await n.put(`/agents/${agent.id}`, { agent: { description: 'the only one' } })).body.agent.description, 'the only one');
+      assert.equal((await n.get('/agents')).body.agents[0].description, 'the only one');
+      assert.equal((await n.put(`/agents/${agent.id}`, { agent: { description: 7 } })).status, 400);
+      assert.equal((await n.del(`/agents/${agent.id}`)).status, 409);
+      const missing = await n.del('/agents/6b1f9d2e-0000-4000-8000-000000000000');
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.NeutronError.type, 'AgentNotFound');
+    });
   });
 }

@@ -68,6 +68,9 @@ export interface AgentStatus {
   realizedGeneration: number;
   passes: number;
   lastError: string | null;
+  /** When start() last ran, and when the last pass ended (its heartbeat, reported by GET /v2.0/agents). */
+  startedAt: string | null;
+  heartbeatAt: string | null;
 }
 
 type Cache = Map<string, Map<string, StoredResource<unknown>>>;
@@ -82,7 +85,7 @@ export class NetworkAgent {
   private running: Promise<void> | null = null;
   private stopped = true;
   private lastFullRead = 0;
-  private readonly state: AgentStatus = { realizedGeneration: -1, passes: 0, lastError: null };
+  private readonly state: AgentStatus = { realizedGeneration: -1, passes: 0, lastError: null, startedAt: null, heartbeatAt: null };
   private readonly waiters: Array<{ generation: number; resolve: () => void }> = [];
 
   constructor(private readonly deps: NetworkAgentDeps) {
@@ -98,6 +101,7 @@ export class NetworkAgent {
     const saved = await this.deps.store.get<{ realizedGeneration: number }>(AGENT_STATE_KIND, this.deps.agentId ?? 'network');
     if (saved) this.deps.logger?.info({ realizedGeneration: saved.data.realizedGeneration }, 'network agent resumes');
     this.stopped = false;
+    this.state.startedAt = new Date().toISOString();
     await this.pass();
     this.schedule();
   }
@@ -143,6 +147,7 @@ export class NetworkAgent {
       })
       .finally(() => {
         this.running = null;
+        this.state.heartbeatAt = new Date().toISOString();
       });
     return this.running;
   }

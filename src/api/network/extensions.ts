@@ -4,7 +4,7 @@
  * listed alias whose behaviour is missing makes clients call what is not there. Imports nothing.
  */
 const EXTENSIONS: ReadonlyArray<[alias: string, name: string, description: string]> = [
-  ['agent', 'agent', 'The agent management extension (no agents run in PocketStack; the list is empty).'],
+  ['agent', 'agent', 'The agent management extension: PocketStack lists its one network agent (L2, L3, DHCP and security groups in the data plane) when it runs.'],
   ['allowed-address-pairs', 'Allowed Address Pairs', 'Provides allowed address pairs'],
   ['availability_zone', 'Availability Zone', 'The availability zone extension.'],
   ['binding', 'Port Binding', 'Expose port bindings of a virtual port to external application'],

@@ -1,12 +1,12 @@
 /**
  * Neutron routes that are not plain collections: router interfaces and extra routes, tags, quotas,
- * IP availability, availability zones, agents and service providers (empty: PocketStack runs no
- * agents), and the extension list. Thin: parse, one service call, render. Imports core and api/http.
+ * IP availability, availability zones, agents (the network agent, when it runs in this process),
+ * DHCP agents and service providers (empty), and the extension list. Thin: parse, one service call, render. Imports core and api/http.
  */
 import type { FastifyInstance } from 'fastify';
 import { InvalidInput, NotFound } from '../../core/errors.js';
 import type { RequestContext } from '../../core/identity/context.js';
-import type { NetworkServices } from '../../core/network/service/index.js';
+import type { Agent, NetworkServices } from '../../core/network/service/index.js';
 import { baseUrl } from '../http/server.js';
 import { type RawQuery, listCollection } from '../http/list-query/index.js';
 import { renderView, validators } from '../http/resource-table/index.js';
@@ -51,6 +51,28 @@ function interfaceBody(b: Record<string, unknown>): { subnetId?: string; portId?
 
 function interfaceView(i: { id: string; projectId: string; subnetId: string; subnetIds: string[]; portId: string; networkId: string }) {
   return { id: i.id, tenant_id: i.projectId, project_id: i.projectId, subnet_id: i.subnetId, subnet_ids: i.subnetIds, port_id: i.portId, network_id: i.networkId };
+}
+
+/** Neutron writes agent times as `YYYY-MM-DD HH:MM:SS` (UTC). */
+const agentTime = (iso: string | null) => (iso === null ? null : iso.slice(0, 19).replace('T', ' '));
+
+function agentView(a: Agent) {
+  return {
+    id: a.id,
+    agent_type: a.agentType,
+    binary: a.binary,
+    topic: a.topic,
+    host: a.host,
+    admin_state_up: a.adminStateUp,
+    alive: a.alive,
+    description: a.description,
+    availability_zone: null,
+    configurations: a.configurations,
+    resources_synced: null,
+    created_at: agentTime(a.createdAt),
+    started_at: agentTime(a.startedAt),
+    heartbeat_timestamp: agentTime(a.heartbeatTimestamp),
+  };
 }
 
 function quotaProject(ctx: RequestContext, id: string): string {
@@ -165,7 +187,30 @@ export function registerExtraRoutes(app: FastifyInstance, s: NetworkServices): v
   app.get(`${V2}/availability_zones`, async () => ({
     availability_zones: ['network', 'router'].map((resource) => ({ name: s.config.availabilityZone, resource, state: 'available' })),
   }));
-  app.get(`${V2}/agents`, async () => ({ agents: [] }));
+  // ---- agents (the network agent when it runs here; core/network/service/agent-service.ts)
+  const agentSchema = {
+    resource: 'agent',
+    collection: 'agents',
+    attributes: Object.fromEntries(
+      [['id', 'string'], ['agent_type', 'string'], ['binary', 'string'], ['topic', 'string'], ['host', 'string'], ['description', 'string'], ['alive', 'boolean'], ['admin_state_up', 'boolean']].map(
+        ([k, type]) => [k, { type: type as 'string' | 'boolean', filterable: true, sortable: true }],
+      ),
+    ),
+  };
+  app.get(`${V2}/agents`, async (req) => {
+    const views = (await s.agents.list(req.ctx)).map(agentView);
+    return listCollection(views, req.query as RawQuery, agentSchema, { baseUrl: `${baseUrl(req)}${V2}/agents` }).body;
+  });
+  app.get(`${V2}/agents/:id`, async (req) => ({ agent: agentView(await s.agents.get(req.ctx, (req.params as { id: string }).id)) }));
+  app.put(`${V2}/agents/:id`, async (req) => {
+    const b = body(req, 'agent');
+    const agent = await s.agents.update(req.ctx, (req.params as { id: string }).id, { adminStateUp: b['admin_state_up'], description: b['description'] });
+    return { agent: agentView(agent) };
+  });
+  app.delete(`${V2}/agents/:id`, async (req, reply) => {
+    await s.agents.delete(req.ctx, (req.params as { id: string }).id);
+    return reply.status(204).send();
+  });
   app.get(`${V2}/networks/:id/dhcp-agents`, async (req) => {
     await s.networks.get(req.ctx, (req.params as { id: string }).id);
     return { agents: [] };

@@ -2,6 +2,7 @@
  * The networking use cases, built once over their dependencies by the composition root. Routes
  * receive this object and call one method per request. Pure core.
  */
+import { AgentService } from './agent-service.js';
 import { FloatingIpService } from './floating-ip-service.js';
 import { IpAvailabilityService } from './ip-availability-service.js';
 import { Ipam } from './ipam.js';
@@ -28,6 +29,7 @@ export interface NetworkServices {
   quotas: QuotaService;
   tags: TagService;
   ipAvailability: IpAvailabilityService;
+  agents: AgentService;
   config: NetworkDeps['config'];
 }
 
@@ -46,6 +48,7 @@ export function createNetworkServices(deps: NetworkDeps): NetworkServices {
     quotas: new QuotaService(deps),
     tags: new TagService(deps),
     ipAvailability: new IpAvailabilityService(deps),
+    agents: new AgentService({ store: deps.store, uuid: deps.uuid, probe: deps.agentProbe ?? (() => null), now: deps.now ?? (() => new Date()) }),
     config: deps.config,
   };
 }
@@ -55,3 +58,4 @@ export type { NetworkView } from './network-service.js';
 export type { SecurityGroupView } from './security-group-service.js';
 export type { InterfaceInfo } from './router-service.js';
 export type { NetworkAvailability } from './ip-availability-service.js';
+export type { Agent, AgentProbe, AgentReport } from './agent-service.js';

@@ -4,6 +4,7 @@
  */
 import type { ResourceStore } from '../../ports/resource-store.js';
 import type { TypeDriverConfig } from '../segments/index.js';
+import type { AgentProbe } from './agent-service.js';
 
 export interface NetworkConfig {
   typeDrivers: TypeDriverConfig;
@@ -24,6 +25,10 @@ export interface NetworkDeps {
   /** [0, 1); injectable so MAC and address choices are reproducible under test. */
   random(): number;
   config: NetworkConfig;
+  /** The network agent running in this process, if any (GET /v2.0/agents); none by default. */
+  agentProbe?: AgentProbe;
+  /** The clock, for agent liveness; default the system clock. */
+  now?(): Date;
 }
 
 /** Neutron's defaults (neutron.conf [quotas]). */
