@@ -2,7 +2,8 @@
  * Acceptance: Debian's `openstack` CLI drives block storage and images on a real `pocketstack up`,
  * and qemu-io, qemu-img and nbdinfo read and write the volumes through the attachments' NBD exports,
  * as a VM would. The attachment and revert calls go over HTTP: OSC 6.0 needs Nova for
- * `volume attachment create` and has no `volume revert`.
+ * `volume attachment create` and has no `volume revert`. Backups: full and incremental through
+ * `openstack volume backup`, restored into a new and an existing volume, compared with qemu-img/qemu-io.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -153,6 +154,81 @@ describe('openstack CLI + NBD tools against block storage', { skip }, () => {
     await osText('volume', 'snapshot', 'delete', 'snap1');
     for (let i = 0; i < 100 && (await os('volume', 'snapshot', 'list')).length > 0; i++) await new Promise((res) => setTimeout(res, 100));
     await osText('volume', 'delete', 'data');
+  });
+
+  test('backups through the CLI: full, incremental, list/show, restore (new and existing volume), delete rules; bytes compared', async () => {
+    const waitBackup = async (name: string, status: string): Promise<Record<string, unknown>> => {
+      for (let i = 0; i < 300; i++) {
+        const b = await os('volume', 'backup', 'show', name);
+        if (b.status === status) return b;
+        if (String(b.status).startsWith('error')) throw new Error(`${name} went to ${b.status}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`backup ${name} never became ${status}`);
+    };
+    // OSC 6.0's `volume backup restore` sends the request and then fails to print the answer
+    // ("cannot unpack non-iterable VolumeBackupsRestore object": the command returns the client's
+    // object instead of (columns, data)); the restore itself is accepted, which the checks below see.
+    const restoreCli = (...args: string[]) =>
+      osText('volume', 'backup', 'restore', ...args).catch((e: Error) => {
+        if (!/cannot unpack non-iterable VolumeBackupsRestore object/.test(e.message)) throw e;
+      });
+    const vol = await os('volume', 'create', '--size', '1', 'bkdata');
+    await waitVolume('bkdata', 'available');
+    let a = await attach(vol.id);
+    let r = await tool('qemu-io', ['-f', 'raw', '-c', 'write -P 0xaa 0 1M', '-c', 'write -P 0xbb 256M 1M', '-c', 'flush', a.uri]);
+    assert.equal(r.code, 0, r.out);
+    await detach(a.id);
+
+    const full = await os('volume', 'backup', 'create', '--name', 'full', '--description', 'first', '--container', 'cli', 'bkdata');
+    assert.ok(full.id);
+    const fullShown = await waitBackup('full', 'available');
+    assert.equal(fullShown.container, 'cli');
+    assert.equal(fullShown.object_count, 2);
+    assert.equal(fullShown.is_incremental, false);
+    await waitVolume('bkdata', 'available');
+
+    a = await attach(vol.id);
+    r = await tool('qemu-io', ['-f', 'raw', '-c', 'write -P 0xcc 2M 64k', '-c', 'flush', a.uri]);
+    assert.equal(r.code, 0, r.out);
+    await detach(a.id);
+    await os('volume', 'backup', 'create', '--incremental', '--name', 'incr', 'bkdata');
+    const incr = await waitBackup('incr', 'available');
+    assert.equal(incr.is_incremental, true);
+    assert.equal(incr.object_count, 1);
+    assert.equal((await os('volume', 'backup', 'show', 'full')).has_dependent_backups, true);
+    const listed = await os('volume', 'backup', 'list', '--long');
+    assert.deepEqual(listed.map((b: { Name: string }) => b.Name).sort(), ['full', 'incr']);
+    await assert.rejects(osText('volume', 'backup', 'delete', 'full'), /Incremental backups exist/);
+
+    // restore the chain into a new volume: the same bytes as the source
+    await restoreCli('incr', 'restored');
+    await waitBackup('incr', 'available');
+    const restored = await waitVolume('restored', 'available');
+    const src = await attach(vol.id, 'ro');
+    const dst = await attach(restored.id as string, 'ro');
+    r = await tool('qemu-img', ['compare', '-f', 'raw', '-F', 'raw', src.uri, dst.uri]);
+    assert.equal(r.code, 0, r.out);
+    await detach(dst.id);
+    await detach(src.id);
+
+    // restore the full backup over the source (--force: an existing volume): the incremental's write is gone
+    await restoreCli('--force', 'full', 'bkdata');
+    await waitBackup('full', 'available');
+    await waitVolume('bkdata', 'available');
+    const back = await attach(vol.id, 'ro');
+    r = await tool('qemu-io', ['-r', '-f', 'raw', '-c', 'read -P 0xaa 0 1M', '-c', 'read -P 0 2M 64k', '-c', 'read -P 0xbb 256M 1M', back.uri]);
+    assert.equal(r.code, 0, r.out);
+    assert.doesNotMatch(r.out, /verification failed/i);
+    await detach(back.id);
+
+    await osText('volume', 'backup', 'delete', 'incr');
+    for (let i = 0; i < 100 && (await os('volume', 'backup', 'list')).length > 1; i++) await new Promise((res) => setTimeout(res, 100));
+    await osText('volume', 'backup', 'delete', 'full');
+    for (let i = 0; i < 100 && (await os('volume', 'backup', 'list')).length > 0; i++) await new Promise((res) => setTimeout(res, 100));
+    assert.deepEqual(await os('volume', 'backup', 'list'), []);
+    await osText('volume', 'delete', 'restored');
+    await osText('volume', 'delete', 'bkdata');
   });
 
   test('images: upload a raw file, create a volume from it, upload a volume to an image and download it', async () => {
