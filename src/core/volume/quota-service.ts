@@ -22,6 +22,8 @@ export const DEFAULT_QUOTAS: Readonly<Record<string, number>> = {
 };
 
 const CLASS_ID = 'quota_class:default';
+/** Claim namespace used as a per-project lock held by quota checks until their transaction ends. */
+const QUOTA_LOCK = 'volume_quota_lock';
 
 export interface Usage {
   volumes: number;
@@ -98,8 +100,20 @@ export class QuotaService {
     return u;
   }
 
-  /** Throws QuotaExceeded (413) when adding `delta` would pass a limit. Call inside the writing transaction. */
+  /**
+   * Throws QuotaExceeded (413) when adding `delta` would pass a limit. Call inside the writing
+   * transaction, before it inserts what it counts.
+   *
+   * Race-free on PostgreSQL, where transactions run at once (SQLite serializes writers): the check
+   * first takes and at once gives back a claim on (QUOTA_LOCK, project). Claims are rows under a
+   * primary key, so a second transaction's claim waits on the first one's uncommitted row until that
+   * transaction ends, and its usage query (a new statement, hence a new snapshot under READ
+   * COMMITTED) then sees what the first one committed. Quota-checked writes of one project are thus
+   * serialized from their check to their commit; other projects and other writes do not wait.
+   */
   async check(tx: ResourceTx, projectId: string, delta: QuotaDelta, perVolumeSize?: number): Promise<void> {
+    await tx.claim(QUOTA_LOCK, projectId, 'quota-check');
+    await tx.release(QUOTA_LOCK, projectId);
     const limits = await this.limitsOf(tx, projectId);
     const usage = await this.usage(tx, projectId);
     const perVolume = limits['per_volume_gigabytes'] ?? -1;
