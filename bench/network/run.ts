@@ -161,11 +161,13 @@ try {
   const count = JSON.parse((await call('GET', '/ports')).text).ports.length as number;
   const firstMs = performance.now() - firstList;
   const full = await timeList('/ports');
+  const fullPeak = lists.stop();
+  const rest = sampleRss(proc.pid!);
   const page = await timeList('/ports?limit=100');
   const ids = (JSON.parse((await call('GET', '/ports?fields=id')).text).ports as Array<{ id: string }>).map((p) => p.id).sort();
   const mid = await timeList(`/ports?limit=100&marker=${ids[ids.length >> 1]}`);
   const filtered = await timeList(`/ports?device_owner=none&fields=id`);
-  const listPeak = lists.stop();
+  const listPeak = Math.max(fullPeak, rest.stop());
   const after = status(proc.pid!);
   await new Promise((r) => setTimeout(r, Number(values.settle) * 1000));
   const settled = status(proc.pid!);
@@ -183,7 +185,7 @@ try {
   console.log(`server VmRSS peak during the burst:     ${burstPeak.toFixed(0)} MB (sampled every 100 ms; VmHWM ${afterCreate.hwm.toFixed(0)} MB)`);
   console.log(`server VmRSS right after the burst:     ${line(afterCreate)}; ${heapAfterCreate}`);
   console.log(`server VmRSS after ${values.idle} s idle:            ${line(afterIdle)}; ${heapAfterIdle}`);
-  console.log(`server VmRSS peak during the lists:     ${listPeak.toFixed(0)} MB; right after them: ${line(after)}`);
+  console.log(`server VmRSS peak during the lists:     ${listPeak.toFixed(0)} MB (unpaged lists alone ${fullPeak.toFixed(0)} MB); right after them: ${line(after)}`);
   console.log(`server VmRSS after ${values.settle} s settling:       ${line(settled)}; ${heapSettled}`);
   if (Number(values.hold) > 0) {
     console.log(`server pid ${proc.pid}; holding ${values.hold} s`);

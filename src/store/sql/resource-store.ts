@@ -9,9 +9,41 @@ import type { ListWhere, NewResource, ResourceStore, ResourceTx, StoredResource 
 import { recordChangeIn } from './change-feed.js';
 import { DocumentCache, type RowHeader } from './document-cache.js';
 import { isUniqueViolation, type Dialect } from './database.js';
+import { StatementSet, run } from './prepared.js';
 import type { Database, ResourceRow } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/** The statements every request runs, compiled once (see prepared.ts); argument order in comments. */
+const STATEMENTS = {
+  /** kind, id */
+  get: (db: Kysely<Database>, a: (i: number) => never) => db.selectFrom('resources').selectAll().where('kind', '=', a(0)).where('id', '=', a(1)),
+  getForUpdate: (db: Kysely<Database>, a: (i: number) => never) =>
+    db.selectFrom('resources').selectAll().where('kind', '=', a(0)).where('id', '=', a(1)).forUpdate(),
+  /** kind, project */
+  countInProject: (db: Kysely<Database>, a: (i: number) => never) =>
+    db.selectFrom('resources').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', a(0)).where('project_id', '=', a(1)),
+  /** the row's columns in ResourceRow order */
+  insert: (db: Kysely<Database>, a: (i: number) => never) =>
+    db.insertInto('resources').values({ kind: a(0), id: a(1), project_id: a(2), parent_id: a(3), revision: a(4), created_at: a(5), updated_at: a(6), data: a(7) }),
+  /** data, revision, updated_at, parent_id, project_id; then kind, id, expected revision */
+  update: (db: Kysely<Database>, a: (i: number) => never) =>
+    db
+      .updateTable('resources')
+      .set({ data: a(0), revision: a(1), updated_at: a(2), parent_id: a(3), project_id: a(4) })
+      .where('kind', '=', a(5))
+      .where('id', '=', a(6))
+      .where('revision', '=', a(7)),
+  /** kind, id */
+  delete: (db: Kysely<Database>, a: (i: number) => never) => db.deleteFrom('resources').where('kind', '=', a(0)).where('id', '=', a(1)),
+  /** namespace, key, owner */
+  claim: (db: Kysely<Database>, a: (i: number) => never) =>
+    db.insertInto('claims').values({ namespace: a(0), key: a(1), owner: a(2) }).onConflict((oc) => oc.columns(['namespace', 'key']).doNothing()),
+  /** namespace, key */
+  release: (db: Kysely<Database>, a: (i: number) => never) => db.deleteFrom('claims').where('namespace', '=', a(0)).where('key', '=', a(1)),
+};
+type Statements = StatementSet<keyof typeof STATEMENTS>;
+const affected = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0n);
 
 function fromRow<T>(r: ResourceRow): StoredResource<T> {
   return {
@@ -38,18 +70,18 @@ class SqlResourceTx implements ResourceTx {
     private readonly inTransaction: boolean,
     /** Shared with the root store: transactions only drop entries, never fill them (they may roll back). */
     protected readonly cache: DocumentCache | null,
+    protected readonly statements: Statements,
   ) {}
 
   async get<T>(kind: string, id: string): Promise<StoredResource<T> | undefined> {
-    const r = await this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
+    const r = (await run<ResourceRow>(this.db, this.statements.get('get'), [kind, id])).rows[0];
     return r ? fromRow<T>(r) : undefined;
   }
 
   async getForUpdate<T>(kind: string, id: string): Promise<StoredResource<T> | undefined> {
-    let q = this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', '=', id);
     // SQLite serializes writers already (and has no FOR UPDATE); PostgreSQL needs the row lock.
-    if (this.dialect === 'postgres' && this.inTransaction) q = q.forUpdate();
-    const r = await q.executeTakeFirst();
+    const name = this.dialect === 'postgres' && this.inTransaction ? 'getForUpdate' : 'get';
+    const r = (await run<ResourceRow>(this.db, this.statements.get(name), [kind, id])).rows[0];
     return r ? fromRow<T>(r) : undefined;
   }
 
@@ -98,6 +130,10 @@ class SqlResourceTx implements ResourceTx {
   }
 
   async count(kind: string, where: ListWhere = {}): Promise<number> {
+    if (where.projectId !== undefined && where.parentId === undefined) {
+      const r = await run<{ n: number | string }>(this.db, this.statements.get('countInProject'), [kind, where.projectId]);
+      return Number(r.rows[0]!.n);
+    }
     let q = this.db.selectFrom('resources').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', kind);
     if (where.projectId !== undefined) q = q.where('project_id', '=', where.projectId);
     if (where.parentId !== undefined) q = q.where('parent_id', '=', where.parentId);
@@ -119,7 +155,7 @@ class SqlResourceTx implements ResourceTx {
     };
     try {
       this.cache?.forget(kind, n.id);
-      await this.db.insertInto('resources').values(row).execute();
+      await run(this.db, this.statements.get('insert'), [row.kind, row.id, row.project_id, row.parent_id, row.revision, row.created_at, row.updated_at, row.data]);
     } catch (e) {
       if (isUniqueViolation(e)) throw new Conflict(`A ${kind} with id ${n.id} already exists.`, 'Conflict');
       throw e;
@@ -138,14 +174,8 @@ class SqlResourceTx implements ResourceTx {
     const parentId = opts.parentId !== undefined ? opts.parentId : cur.parentId;
     const projectId = opts.projectId ?? cur.projectId;
     // The revision in the WHERE clause is the compare-and-swap: a concurrent writer that got here first wins.
-    const r = await this.db
-      .updateTable('resources')
-      .set({ data: JSON.stringify(data), revision: cur.revision + 1, updated_at: updatedAt, parent_id: parentId, project_id: projectId })
-      .where('kind', '=', kind)
-      .where('id', '=', id)
-      .where('revision', '=', cur.revision)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) {
+    const r = await run(this.db, this.statements.get('update'), [JSON.stringify(data), cur.revision + 1, updatedAt, parentId, projectId, kind, id, cur.revision]);
+    if (affected(r) !== 1) {
       throw new PreconditionFailed(`${kind} ${id} was changed concurrently; retry.`, 'RevisionNumberConstraintFailed');
     }
     return { ...cur, data, parentId, projectId, revision: cur.revision + 1, updatedAt };
@@ -153,21 +183,15 @@ class SqlResourceTx implements ResourceTx {
 
   async delete(kind: string, id: string): Promise<boolean> {
     this.cache?.forget(kind, id);
-    const r = await this.db.deleteFrom('resources').where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+    return affected(await run(this.db, this.statements.get('delete'), [kind, id])) > 0;
   }
 
   async claim(namespace: string, key: string, owner: string): Promise<boolean> {
-    const r = await this.db
-      .insertInto('claims')
-      .values({ namespace, key, owner })
-      .onConflict((oc) => oc.columns(['namespace', 'key']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    return affected(await run(this.db, this.statements.get('claim'), [namespace, key, owner])) === 1;
   }
 
   async release(namespace: string, key: string): Promise<void> {
-    await this.db.deleteFrom('claims').where('namespace', '=', namespace).where('key', '=', key).execute();
+    await run(this.db, this.statements.get('release'), [namespace, key]);
   }
 
   async releaseOwner(namespacePrefix: string, owner: string): Promise<void> {
@@ -198,11 +222,11 @@ export class SqlResourceStore extends SqlResourceTx implements ResourceStore {
     /** Pass null to read every document from the database each time. */
     cache: DocumentCache | null = new DocumentCache(),
   ) {
-    super(root, dialect, false, cache);
+    super(root, dialect, false, cache, new StatementSet(root, STATEMENTS));
   }
 
   transaction<T>(fn: (tx: ResourceTx) => Promise<T>): Promise<T> {
-    return this.root.transaction().execute((trx) => fn(new SqlResourceTx(trx, this.dialect, true, this.cache)));
+    return this.root.transaction().execute((trx) => fn(new SqlResourceTx(trx, this.dialect, true, this.cache, this.statements)));
   }
 
   /** Documents held by the per-process cache (for tests and diagnostics). */
