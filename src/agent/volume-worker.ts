@@ -1,7 +1,7 @@
 /**
  * The volume worker: claims leased operations from the core's queue, runs the driver call each one
- * describes, and reports the outcome (the core moves the resource to available / error). One job at
- * a time, so jobs on the same volume never overlap. On start it re-publishes the exports attachments
+ * describes, and reports the outcome (the core moves the resource to available / error). A few jobs
+ * at a time (`concurrency`), never two on the same resource. On start it re-publishes the exports attachments
  * had before a restart and adopts the jobs a dead owner left. Layer: agent; imports core/model and
  * core/ports only.
  */
@@ -31,6 +31,19 @@ export interface VolumeWorkerOptions {
   logger: WorkerLogger;
   leaseMs?: number;
   pollMs?: number;
+  /** Jobs run at once (default 1); jobs on the same resource never overlap. */
+  concurrency?: number;
+}
+
+/** Every resource id a job names (volumes, snapshots, backups and their data, images). */
+export function jobKeys(job: VolumeJob): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(job)) {
+    if (k === 'type' || k === 'unschedulable') continue;
+    const values: unknown[] = Array.isArray(v) ? v : v && typeof v === 'object' ? Object.values(v) : [v];
+    for (const x of values) if (typeof x === 'string') out.push(x);
+  }
+  return out;
 }
 
 const COPY_CHUNK = 4 * 1024 * 1024;
@@ -42,10 +55,14 @@ export class VolumeWorker {
   private pending = false;
   private readonly leaseMs: number;
   private readonly pollMs: number;
+  private readonly concurrency: number;
+  /** Running jobs by operation id, with the resource ids each one touches. */
+  private readonly active = new Map<string, string[]>();
 
   constructor(private readonly o: VolumeWorkerOptions) {
     this.leaseMs = o.leaseMs ?? 15000;
     this.pollMs = o.pollMs ?? 1000;
+    this.concurrency = Math.max(1, o.concurrency ?? 1);
   }
 
   async start(): Promise<void> {
@@ -72,18 +89,31 @@ export class VolumeWorker {
     await this.loop;
   }
 
-  /** Resolves when no job is claimable right now (tests and graceful stops use it). */
+  /**
+   * Claims jobs while fewer than `concurrency` run, passing over jobs that name a resource (volume,
+   * snapshot, backup, image) a running job names, so two jobs on one resource never overlap. Each job
+   * keeps its own lease; a finished job wakes the loop.
+   */
   private async run(): Promise<void> {
     while (this.running) {
       this.pending = false;
       let claimed: ClaimedJob | undefined;
-      try {
-        claimed = await this.o.queue.claim(this.o.owner, this.leaseMs, this.o.isDead);
-      } catch (err) {
-        this.o.logger.error({ err }, 'volume worker could not claim a job');
+      if (this.active.size < this.concurrency) {
+        const busy = new Set<string>();
+        for (const keys of this.active.values()) for (const k of keys) busy.add(k);
+        try {
+          claimed = await this.o.queue.claim(this.o.owner, this.leaseMs, this.o.isDead, (job) => !jobKeys(job).some((k) => busy.has(k)));
+        } catch (err) {
+          this.o.logger.error({ err }, 'volume worker could not claim a job');
+        }
       }
       if (claimed) {
-        await this.execute(claimed);
+        const c = claimed;
+        this.active.set(c.id, jobKeys(c.job));
+        void this.execute(c).finally(() => {
+          this.active.delete(c.id);
+          this.wake();
+        });
         continue;
       }
       if (this.pending || !this.running) continue;
@@ -96,6 +126,7 @@ export class VolumeWorker {
       });
       this.wakeUp = null;
     }
+    while (this.active.size > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
   private async execute(c: ClaimedJob): Promise<void> {

@@ -35,6 +35,8 @@ import { DEFAULT_HOST_ID } from '../core/network/topology/topology.js';
 
 /** Lease length of a running operation; renewed every third of it while the driver works. */
 const LEASE_MS = Number(process.env.POCKETSTACK_VOLUME_LEASE_MS ?? 15000);
+/** Volume jobs run at once (never two on the same resource); a long backup no longer holds up the rest. */
+const JOBS = Number(process.env.POCKETSTACK_VOLUME_JOBS ?? 3);
 
 export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger, home, projectExists, shared }) => {
   const log = logger.child({ module: 'volume' });
@@ -100,6 +102,7 @@ export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger
         isDead: (o) => o.startsWith(ownerPrefix) && o !== owner,
         logger: log,
         leaseMs: LEASE_MS,
+        concurrency: JOBS,
       });
       await worker.start();
     },

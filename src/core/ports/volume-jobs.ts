@@ -35,7 +35,8 @@ export interface ActiveExport {
 }
 
 export interface VolumeJobQueue {
-  claim(owner: string, leaseMs: number, isDead: (owner: string) => boolean): Promise<ClaimedJob | undefined>;
+  /** `accept` lets a worker running several jobs pass over the ones that touch what it is busy with. */
+  claim(owner: string, leaseMs: number, isDead: (owner: string) => boolean, accept?: (job: VolumeJob) => boolean): Promise<ClaimedJob | undefined>;
   renew(id: string, owner: string, leaseMs: number): Promise<boolean>;
   finish(id: string, owner: string, outcome: JobOutcome): Promise<void>;
   /** Attachments that should be exported now (re-published after a restart). */

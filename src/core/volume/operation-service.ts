@@ -29,12 +29,13 @@ export class VolumeOperationService implements VolumeJobQueue {
     private readonly ids: IdGenerator,
   ) {}
 
-  async claim(owner: string, leaseMs: number, isDead: (owner: string) => boolean): Promise<ClaimedJob | undefined> {
+  async claim(owner: string, leaseMs: number, isDead: (owner: string) => boolean, accept?: (job: VolumeJob) => boolean): Promise<ClaimedJob | undefined> {
     const now = this.clock.now();
     const rows = await this.store.list<Operation>(KIND.operation);
     for (const row of rows) {
       const lease = row.data.lease;
       if (lease && lease.expiresAt > now && !isDead(lease.owner)) continue;
+      if (accept && !accept(row.data.job)) continue;
       try {
         await this.store.update<Operation>(KIND.operation, row.id, { ...row.data, lease: { owner, expiresAt: now + leaseMs }, attempts: row.data.attempts + 1 }, { expectRevision: row.revision });
       } catch (e) {
