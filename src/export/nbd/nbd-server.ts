@@ -13,7 +13,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import type { BlockDevice } from '../../core/ports/block-device.js';
-import { type ExportEntry, NbdConnection } from './nbd-connection.js';
+import type { ExportEntry } from './export-entry.js';
+import { NbdConnection } from './nbd-connection.js';
 import { type QosLimits, QosLimiter } from './qos.js';
 
 export interface ExportOptions {
