@@ -14,8 +14,22 @@ import type {
   User,
 } from '../../core/model/identity.js';
 import type { AssignmentFilter, IdentityStore } from '../../core/ports/identity-store.js';
-import type { Database, DomainRow, EndpointRow, ProjectRow, RegionRow, RoleRow, ServiceRow, UserRow } from './schema.js';
+import { StatementSet, run } from './prepared.js';
+import type { Database, DomainRow, EndpointRow, ProjectRow, RegionRow, RoleAssignmentRow, RoleRow, ServiceRow, UserRow } from './schema.js';
 import { fromBool, tableMapper, toBool } from './table-mapper.js';
+
+type AssignmentRow = RoleAssignmentRow;
+
+/** What every token check reads besides the mapped tables (see prepared.ts); argument order in comments. */
+const STATEMENTS = {
+  /** user, target type, project */
+  userProjectRoles: (db: Kysely<Database>, a: (i: number) => never) =>
+    db.selectFrom('role_assignments').selectAll().where('user_id', '=', a(0)).where('target_type', '=', a(1)).where('target_id', '=', a(2)).orderBy('user_id').orderBy('target_id').orderBy('role_id'),
+  /** audit id */
+  revokedAuditId: (db: Kysely<Database>, a: (i: number) => never) => db.selectFrom('revoked_tokens').select('audit_id').where('audit_id', '=', a(0)),
+  /** user */
+  userRevokedBefore: (db: Kysely<Database>, a: (i: number) => never) => db.selectFrom('user_revocations').select('revoked_before').where('user_id', '=', a(0)),
+};
 
 export class SqlIdentityStore implements IdentityStore {
   private readonly domains;
@@ -25,8 +39,10 @@ export class SqlIdentityStore implements IdentityStore {
   private readonly regions;
   private readonly services;
   private readonly endpoints;
+  private readonly statements: StatementSet<keyof typeof STATEMENTS>;
 
   constructor(private readonly db: Kysely<Database>) {
+    this.statements = new StatementSet(db, STATEMENTS);
     this.domains = tableMapper<Domain, DomainRow>(db, {
       table: 'domains',
       label: 'Domain',
@@ -207,6 +223,17 @@ export class SqlIdentityStore implements IdentityStore {
   }
 
   async listAssignments(f: AssignmentFilter): Promise<RoleAssignment[]> {
+    // The token check's shape (a user's roles on a project) runs on every request: prepared.
+    const rows = f.userId && f.projectId && !f.roleIds && !f.domainId ? (await run<AssignmentRow>(this.db, this.statements.get('userProjectRoles'), [f.userId, 'project', f.projectId])).rows : await this.queryAssignments(f);
+    return rows.map((r) => ({
+      userId: r.user_id,
+      roleId: r.role_id,
+      projectId: r.target_type === 'project' ? r.target_id : null,
+      domainId: r.target_type === 'domain' ? r.target_id : null,
+    }));
+  }
+
+  private async queryAssignments(f: AssignmentFilter): Promise<AssignmentRow[]> {
     let q = this.db.selectFrom('role_assignments').selectAll();
     if (f.userId) q = q.where('user_id', '=', f.userId);
     if (f.roleIds) {
@@ -215,13 +242,7 @@ export class SqlIdentityStore implements IdentityStore {
     }
     if (f.projectId) q = q.where('target_type', '=', 'project').where('target_id', '=', f.projectId);
     if (f.domainId) q = q.where('target_type', '=', 'domain').where('target_id', '=', f.domainId);
-    const rows = await q.orderBy('user_id').orderBy('target_id').orderBy('role_id').execute();
-    return rows.map((r) => ({
-      userId: r.user_id,
-      roleId: r.role_id,
-      projectId: r.target_type === 'project' ? r.target_id : null,
-      domainId: r.target_type === 'domain' ? r.target_id : null,
-    }));
+    return q.orderBy('user_id').orderBy('target_id').orderBy('role_id').execute();
   }
 
   listRegions = () => this.regions.list();
@@ -257,8 +278,7 @@ export class SqlIdentityStore implements IdentityStore {
   }
 
   async isAuditIdRevoked(auditId: string): Promise<boolean> {
-    const r = await this.db.selectFrom('revoked_tokens').select('audit_id').where('audit_id', '=', auditId).executeTakeFirst();
-    return r !== undefined;
+    return (await run(this.db, this.statements.get('revokedAuditId'), [auditId])).rows.length > 0;
   }
 
   async revokeUserTokensBefore(userId: string, t: number): Promise<void> {
@@ -270,7 +290,7 @@ export class SqlIdentityStore implements IdentityStore {
   }
 
   async userTokensRevokedBefore(userId: string): Promise<number | undefined> {
-    const r = await this.db.selectFrom('user_revocations').select('revoked_before').where('user_id', '=', userId).executeTakeFirst();
+    const r = (await run<{ revoked_before: number | string }>(this.db, this.statements.get('userRevokedBefore'), [userId])).rows[0];
     return r ? Number(r.revoked_before) : undefined;
   }
 }

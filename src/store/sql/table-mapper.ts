@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import { Conflict } from '../../core/errors.js';
 import { isUniqueViolation } from './database.js';
+import { type Prepared, prepare, run } from './prepared.js';
 import type { Database } from './schema.js';
 
 export interface TableMapper<E> {
@@ -30,13 +31,16 @@ export function tableMapper<E, R extends { id: string }>(db: Kysely<Database>, s
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const q = db as unknown as Kysely<any>;
   const t = spec.table as string;
+  // Read by id on every token check: compiled once (prepared.ts).
+  let byId: Prepared | undefined;
   const conflict = (e: unknown, what: string): never => {
     if (isUniqueViolation(e)) throw new Conflict(`${spec.label} ${what} already exists.`, 'Conflict');
     throw e;
   };
   return {
     async get(id) {
-      const row = await q.selectFrom(t).selectAll().where('id', '=', id).executeTakeFirst();
+      byId ??= prepare(db, (d, a) => (d as unknown as Kysely<any>).selectFrom(t).selectAll().where('id', '=', a(0)));
+      const row = (await run(db, byId, [id])).rows[0];
       return row ? spec.fromRow(row as R) : undefined;
     },
     async list() {
