@@ -15,7 +15,8 @@
 # Knobs: BENCH_SIZE (bytes, default 1 GiB), BENCH_RUNTIME (s per test, default 4), BENCH_RAMP (default 1),
 #        BENCH_ROUNDS (default 3), BENCH_SECTIONS (default "1 2 3"), SYNC_IO_MAX (store option, bytes),
 #        BENCH_CHAIN_ROUNDS / BENCH_CHAIN_RUNTIME / BENCH_CHAIN_RAMP (section 2: default 9, 3 s, 1 s),
-#        BENCH_KEEP (file to copy section 2's raw per-run results to),
+#        BENCH_KEEP (file to copy section 2's raw per-run results to), BENCH_SYNC (default 1: run
+#        `sync` before every test, so no test pays for the previous one's dirty pages),
 #        BENCH_DIR (scratch directory on the disk to test, default a fresh dir in $TMPDIR).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +28,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 CHAIN_ROUNDS=${BENCH_CHAIN_ROUNDS:-9}
 CHAIN_RUNTIME=${BENCH_CHAIN_RUNTIME:-3}
 CHAIN_RAMP=${BENCH_CHAIN_RAMP:-1}
+SYNC_BETWEEN=${BENCH_SYNC:-1}
 SECTIONS=${BENCH_SECTIONS:-1 2 3}
 die() { echo "error: $*" >&2; exit 2; }
 for t in node fio qemu-nbd python3; do command -v $t >/dev/null || die "$t not found (apt-get install -y fio qemu-utils)"; done
@@ -83,6 +85,9 @@ interleave() {
     for t in $tests; do
       for k in $(seq 0 $((n - 1))); do
         local spec=${targets[$(( (k + r) % n ))]}
+        # Start every test with no dirty pages left by the previous one (copy-on-write leaves GBs):
+        # otherwise the next target pays for the previous one's writeback.
+        [ "$SYNC_BETWEEN" = 1 ] && sync
         echo "${spec%%=*} $t $r $(one_test "${spec#*=}" "$t")" >> "$out"
       done
     done
