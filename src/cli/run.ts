@@ -1,4 +1,5 @@
-/** Entry point: `node dist/cli/run.js up …` (bin/pocketstack.mjs), or through tsx in tests. */
+/** Entry point: the bundle that bin/pocketstack.mjs runs, or src/cli/run.ts through tsx in tests. */
 import { main } from './pocketstack.js';
 
-await main(process.argv.slice(2));
+// Not a top-level await: the bundle is a classic script (scripts/bundle.mjs). main() reports its own errors.
+void main(process.argv.slice(2));

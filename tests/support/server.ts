@@ -30,9 +30,13 @@ export interface ChildServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `pocketstack up` as a child (through tsx, from source) and waits for the ready line. */
-export function startChild(args: string[], env: Record<string, string> = {}, timeoutMs = 20000): Promise<ChildServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'up', ...args], {
+/**
+ * Starts `pocketstack up` as a child and waits for the ready line: through tsx, from source, or with
+ * `launcher`, a built `bin/pocketstack.mjs` run as a command, as users run it.
+ */
+export function startChild(args: string[], env: Record<string, string> = {}, timeoutMs = 20000, launcher?: string): Promise<ChildServer> {
+  const [cmd, argv] = launcher ? [launcher, ['up', ...args]] : [process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/run.ts'), 'up', ...args]];
+  const proc = spawn(cmd, argv, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
