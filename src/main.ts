@@ -10,6 +10,7 @@ import { bootstrapIdentity, type CatalogSpec } from './core/identity/bootstrap.j
 import { CatalogServiceUseCases } from './core/identity/catalog-service.js';
 import { IdentityService } from './core/identity/identity-service.js';
 import { systemClock } from './core/ports/clock.js';
+import type { PasswordHasher } from './core/ports/crypto.js';
 import { HmacTokenCodec, randomIds } from './drivers/crypto/hmac-token-codec.js';
 import { ScryptPasswordHasher } from './drivers/crypto/scrypt-password-hasher.js';
 import { registerIdentityApi } from './api/identity/index.js';
@@ -67,6 +68,23 @@ export function defaultConfig(overrides: Partial<PocketStackConfig> = {}): Pocke
   };
 }
 
+/**
+ * A hasher whose first `hash` of each given password returns a hash begun now. Both at once: measured
+ * on 2 cores, that beat one after the other (docs/benchmarks.md, start-up).
+ */
+function withEarlyHashes(hasher: PasswordHasher, passwords: string[]): PasswordHasher {
+  const early = new Map(passwords.map((p) => [p, hasher.hash(p)] as const));
+  for (const h of early.values()) h.catch(() => undefined); // a failure surfaces where the hash is used
+  return {
+    hash(password) {
+      const h = early.get(password);
+      early.delete(password);
+      return h ?? hasher.hash(password);
+    },
+    verify: (password, hash) => hasher.verify(password, hash),
+  };
+}
+
 export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningPocketStack> {
   const home = resolve(cfg.home);
   mkdirSync(home, { recursive: true, mode: 0o700 });
@@ -83,6 +101,13 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
   const database = await openDatabase(dbUrl);
   const identityStore = new SqlIdentityStore(database.db);
   const hasher = new ScryptPasswordHasher();
+  // New secrets (a new HOME) or a changed admin password: the bootstrap after listen will hash them.
+  // Begin now, on the thread pool, while the main thread builds the API (scrypt ≈ 75 ms each here).
+  const bootHasher = secrets.created
+    ? withEarlyHashes(hasher, [secrets.adminPassword, secrets.demoPassword])
+    : secrets.adminPasswordChanged
+      ? withEarlyHashes(hasher, [secrets.adminPassword])
+      : hasher;
   const codec = new HmacTokenCodec(secrets.tokenKey);
   const auth = new AuthService(identityStore, hasher, codec, randomIds, systemClock, cfg.tokenTtlSeconds);
   const identity = new IdentityService(identityStore, hasher, randomIds, systemClock);
@@ -128,7 +153,7 @@ export async function startPocketStack(cfg: PocketStackConfig): Promise<RunningP
   ];
   await bootstrapIdentity(
     identityStore,
-    hasher,
+    bootHasher,
     randomIds,
     {
       region: cfg.region,

@@ -13,6 +13,8 @@ export interface Secrets {
   tokenKey: Buffer;
   /** The admin password differs from the one applied last time. */
   adminPasswordChanged: boolean;
+  /** This start made the secrets (a new HOME). */
+  created: boolean;
 }
 
 interface Stored {
@@ -37,5 +39,5 @@ export function loadSecrets(home: string, adminFromEnv: string | undefined): Sec
     writeFileSync(`${path}.tmp`, JSON.stringify(next, null, 2), { mode: 0o600 });
     renameSync(`${path}.tmp`, path);
   }
-  return { adminPassword: next.adminPassword, demoPassword: next.demoPassword, tokenKey: Buffer.from(next.tokenKey, 'base64'), adminPasswordChanged: changed };
+  return { adminPassword: next.adminPassword, demoPassword: next.demoPassword, tokenKey: Buffer.from(next.tokenKey, 'base64'), adminPasswordChanged: changed, created: stored === null };
 }
