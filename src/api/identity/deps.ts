@@ -11,3 +11,9 @@ export interface IdentityApiDeps {
   catalog: CatalogServiceUseCases;
   authorize(ctx: RequestContext, action: string, target?: PolicyTarget): void;
 }
+
+/**
+ * Keystone answers HEAD wherever it answers GET (a token check, a grant check); the server adds HEAD
+ * twins only where a route asks, since ~400 twins for the other APIs cost start-up time and nothing uses them.
+ */
+export const HEAD_TOO = { exposeHeadRoute: true } as const;

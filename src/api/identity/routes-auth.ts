@@ -1,7 +1,7 @@
 /** Keystone version documents and /v3/auth/*: tokens, their projects, domains and catalog. */
 import type { FastifyInstance } from 'fastify';
 import { Unauthorized } from '../../core/errors.js';
-import type { IdentityApiDeps } from './deps.js';
+import { HEAD_TOO, type IdentityApiDeps } from './deps.js';
 import { baseUrl } from '../http/server.js';
 import { catalogView, domainView, listLinks, projectView, tokenView } from './views.js';
 import type { AuthRequest } from '../../core/identity/auth-service.js';
@@ -21,11 +21,12 @@ function versionDoc(base: string) {
 
 export function registerAuthRoutes(app: FastifyInstance, d: IdentityApiDeps): void {
   const pub = { config: { public: true } };
-  app.get('/identity', pub, async (req, reply) => {
+  const pubHead = { ...pub, ...HEAD_TOO };
+  app.get('/identity', pubHead, async (req, reply) => {
     reply.status(300);
     return { versions: { values: [versionDoc(baseUrl(req))] } };
   });
-  app.get('/identity/v3', pub, async (req) => ({ version: versionDoc(baseUrl(req)) }));
+  app.get('/identity/v3', pubHead, async (req) => ({ version: versionDoc(baseUrl(req)) }));
 
   app.post('/identity/v3/auth/tokens', pub, async (req, reply) => {
     const auth = (req.body as { auth?: AuthRequest } | undefined)?.auth;
@@ -42,7 +43,7 @@ export function registerAuthRoutes(app: FastifyInstance, d: IdentityApiDeps): vo
     return t;
   };
 
-  app.get('/identity/v3/auth/tokens', async (req, reply) => {
+  app.get('/identity/v3/auth/tokens', HEAD_TOO, async (req, reply) => {
     const token = await subject(req);
     const info = await d.auth.validate(token);
     d.authorize(req.ctx, 'identity:validate_token', { userId: info.user.id });
@@ -60,22 +61,22 @@ export function registerAuthRoutes(app: FastifyInstance, d: IdentityApiDeps): vo
     reply.status(204);
   });
 
-  app.get('/identity/v3/auth/catalog', async (req) => {
+  app.get('/identity/v3/auth/catalog', HEAD_TOO, async (req) => {
     const catalog = await d.catalog.catalogFor(req.ctx.projectId);
     return { catalog: catalogView(catalog), links: listLinks(baseUrl(req), 'auth/catalog') };
   });
 
-  app.get('/identity/v3/auth/projects', async (req) => {
+  app.get('/identity/v3/auth/projects', HEAD_TOO, async (req) => {
     const projects = await d.identity.listUserProjects(req.ctx, req.ctx.userId as string);
     const b = baseUrl(req);
     return { projects: projects.filter((p) => p.enabled).map((p) => projectView(b, p)), links: listLinks(b, 'auth/projects') };
   });
 
-  app.get('/identity/v3/auth/domains', async (req) => {
+  app.get('/identity/v3/auth/domains', HEAD_TOO, async (req) => {
     const b = baseUrl(req);
     const domains = await d.identity.listUserDomains(req.ctx, req.ctx.userId as string);
     return { domains: domains.map((x) => domainView(b, x)), links: listLinks(b, 'auth/domains') };
   });
 
-  app.get('/identity/v3/auth/system', async (req) => ({ system: [], links: listLinks(baseUrl(req), 'auth/system') }));
+  app.get('/identity/v3/auth/system', HEAD_TOO, async (req) => ({ system: [], links: listLinks(baseUrl(req), 'auth/system') }));
 }

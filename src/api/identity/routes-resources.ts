@@ -1,6 +1,6 @@
 /** Keystone v3 domains, projects, users, roles, grants and role assignments. Thin: parse, one call, render. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { IdentityApiDeps } from './deps.js';
+import { HEAD_TOO, type IdentityApiDeps } from './deps.js';
 import type { GrantTarget } from '../../core/identity/identity-service.js';
 import { baseUrl } from '../http/server.js';
 import { bool, envelope, filterByQuery, str, strList } from './body.js';
@@ -15,7 +15,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
   const V3 = '/identity/v3';
 
   // ---- domains
-  app.get(`${V3}/domains`, async (req) => {
+  app.get(`${V3}/domains`, HEAD_TOO, async (req) => {
     const b = baseUrl(req);
     const items = filterByQuery(await identity.listDomains(req.ctx), q(req), { name: (x) => x.name, enabled: (x) => x.enabled });
     return { domains: items.map((x) => domainView(b, x)), links: listLinks(b, 'domains') };
@@ -26,7 +26,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
     reply.status(201);
     return { domain: domainView(baseUrl(req), x) };
   });
-  app.get(`${V3}/domains/:id`, async (req) => ({ domain: domainView(baseUrl(req), await identity.getDomain(req.ctx, p(req).id as string)) }));
+  app.get(`${V3}/domains/:id`, HEAD_TOO, async (req) => ({ domain: domainView(baseUrl(req), await identity.getDomain(req.ctx, p(req).id as string)) }));
   app.patch(`${V3}/domains/:id`, async (req) => {
     const o = envelope(req.body, 'domain');
     const x = await identity.updateDomain(req.ctx, p(req).id as string, { name: str(o, 'name') ?? undefined, description: str(o, 'description') ?? undefined, enabled: bool(o, 'enabled') });
@@ -38,7 +38,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
   });
 
   // ---- projects
-  app.get(`${V3}/projects`, async (req) => {
+  app.get(`${V3}/projects`, HEAD_TOO, async (req) => {
     const b = baseUrl(req);
     const items = filterByQuery(await identity.listProjects(req.ctx), q(req), {
       name: (x) => x.name,
@@ -63,7 +63,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
     reply.status(201);
     return { project: projectView(baseUrl(req), x) };
   });
-  app.get(`${V3}/projects/:id`, async (req) => ({ project: projectView(baseUrl(req), await identity.getProject(req.ctx, p(req).id as string)) }));
+  app.get(`${V3}/projects/:id`, HEAD_TOO, async (req) => ({ project: projectView(baseUrl(req), await identity.getProject(req.ctx, p(req).id as string)) }));
   app.patch(`${V3}/projects/:id`, async (req) => {
     const o = envelope(req.body, 'project');
     const x = await identity.updateProject(req.ctx, p(req).id as string, {
@@ -81,7 +81,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
   });
 
   // ---- users
-  app.get(`${V3}/users`, async (req) => {
+  app.get(`${V3}/users`, HEAD_TOO, async (req) => {
     const b = baseUrl(req);
     const items = filterByQuery(await identity.listUsers(req.ctx), q(req), { name: (x) => x.name, domain_id: (x) => x.domainId, enabled: (x) => x.enabled });
     return { users: items.map((x) => userView(b, x)), links: listLinks(b, 'users') };
@@ -100,7 +100,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
     reply.status(201);
     return { user: userView(baseUrl(req), x) };
   });
-  app.get(`${V3}/users/:id`, async (req) => ({ user: userView(baseUrl(req), await identity.getUser(req.ctx, p(req).id as string)) }));
+  app.get(`${V3}/users/:id`, HEAD_TOO, async (req) => ({ user: userView(baseUrl(req), await identity.getUser(req.ctx, p(req).id as string)) }));
   app.patch(`${V3}/users/:id`, async (req) => {
     const x = await identity.updateUser(req.ctx, p(req).id as string, userInput(envelope(req.body, 'user')));
     return { user: userView(baseUrl(req), x) };
@@ -114,14 +114,14 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
     await identity.changePassword(req.ctx, p(req).id as string, str(o, 'original_password') ?? '', str(o, 'password') ?? '');
     reply.status(204);
   });
-  app.get(`${V3}/users/:id/projects`, async (req) => {
+  app.get(`${V3}/users/:id/projects`, HEAD_TOO, async (req) => {
     const b = baseUrl(req);
     const items = await identity.listUserProjects(req.ctx, p(req).id as string);
     return { projects: items.map((x) => projectView(b, x)), links: listLinks(b, `users/${p(req).id}/projects`) };
   });
 
   // ---- roles
-  app.get(`${V3}/roles`, async (req) => {
+  app.get(`${V3}/roles`, HEAD_TOO, async (req) => {
     const b = baseUrl(req);
     const items = filterByQuery(await identity.listRoles(req.ctx), q(req), { name: (x) => x.name, domain_id: (x) => x.domainId ?? '' });
     return { roles: items.map((x) => roleView(b, x)), links: listLinks(b, 'roles') };
@@ -132,7 +132,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
     reply.status(201);
     return { role: roleView(baseUrl(req), x) };
   });
-  app.get(`${V3}/roles/:id`, async (req) => ({ role: roleView(baseUrl(req), await identity.getRole(req.ctx, p(req).id as string)) }));
+  app.get(`${V3}/roles/:id`, HEAD_TOO, async (req) => ({ role: roleView(baseUrl(req), await identity.getRole(req.ctx, p(req).id as string)) }));
   app.patch(`${V3}/roles/:id`, async (req) => {
     const o = envelope(req.body, 'role');
     const x = await identity.updateRole(req.ctx, p(req).id as string, { name: str(o, 'name') ?? undefined, description: str(o, 'description') ?? undefined });
@@ -149,7 +149,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
     ['domains', 'domainId'],
   ] as const) {
     const target = (req: FastifyRequest): GrantTarget => (key === 'projectId' ? { projectId: p(req).tid as string } : { domainId: p(req).tid as string });
-    app.get(`${V3}/${coll}/:tid/users/:uid/roles`, async (req) => {
+    app.get(`${V3}/${coll}/:tid/users/:uid/roles`, HEAD_TOO, async (req) => {
       const b = baseUrl(req);
       const roles = await identity.listGrants(req.ctx, target(req), p(req).uid as string);
       return { roles: roles.map((r) => roleView(b, r)), links: listLinks(b, `${coll}/${p(req).tid}/users/${p(req).uid}/roles`) };
@@ -158,7 +158,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
       await identity.grant(req.ctx, target(req), p(req).uid as string, p(req).rid as string);
       reply.status(204);
     });
-    app.get(`${V3}/${coll}/:tid/users/:uid/roles/:rid`, async (req, reply) => {
+    app.get(`${V3}/${coll}/:tid/users/:uid/roles/:rid`, HEAD_TOO, async (req, reply) => {
       await identity.checkGrant(req.ctx, target(req), p(req).uid as string, p(req).rid as string);
       reply.status(204);
     });
@@ -169,7 +169,7 @@ export function registerResourceRoutes(app: FastifyInstance, d: IdentityApiDeps)
   }
 
   // ---- role assignments
-  app.get(`${V3}/role_assignments`, async (req) => {
+  app.get(`${V3}/role_assignments`, HEAD_TOO, async (req) => {
     const query = q(req);
     const s = (k: string) => (typeof query[k] === 'string' ? (query[k] as string) : undefined);
     const roleId = s('role.id');
