@@ -76,6 +76,15 @@ export class AttachmentService {
     return this.view(row);
   }
 
+  /**
+   * The size a new connection to the attachment's export sees now; null when the attachment is gone
+   * or not exported. For the compute side's rescan after an extend (no policy: not a user call).
+   */
+  async servedSize(attachmentId: string): Promise<number | null> {
+    const row = await this.store.get<Attachment>(KIND.attachment, attachmentId);
+    return row?.data.exportName ? this.exporter.exportedSize(row.data.exportName) : null;
+  }
+
   async list(ctx: RequestContext, allTenants: boolean): Promise<StoredResource<Attachment>[]> {
     authorizeVolume(ctx, 'volume:get_all');
     if (ctx.isAdmin && allTenants) return this.store.list<Attachment>(KIND.attachment);

@@ -60,7 +60,7 @@ export class VolumeActions {
       await this.d.quotas.check(tx, row.projectId, { gigabytes: newSize - row.data.size, typeName: type?.data.name }, newSize);
       const move = inUse ? VOLUME_MOVES.extendInUse : VOLUME_MOVES.extend;
       await this.move(ctx, id, move, 'volume:action', () => ({}), tx);
-      await enqueue(tx, this.d.ids, row.projectId, ctx.requestId, { type: 'extend', volumeId: id, sizeBytes: newSize * GiB, toStatus: move.done });
+      await enqueue(tx, this.d.ids, row.projectId, ctx.requestId, { type: 'extend', volumeId: id, sizeBytes: newSize * GiB, toStatus: move.done }, ctx.userId);
     });
     this.d.kick();
   }
