@@ -81,7 +81,8 @@ rc=0
 (cd "$WORKSPACE" && stestr last --subunit | subunit2csv 2>/dev/null) >"$RESULTS_DIR/results.csv" || true
 (cd "$WORKSPACE" && stestr failing --list 2>/dev/null) >"$RESULTS_DIR/failing.txt" || true
 # Both sides' logs, for reading a failure after the temporary HOME is gone.
-cp "$WORKSPACE/logs/tempest.log" "$RESULTS_DIR/tempest.log" 2>/dev/null || true
+# Tempest writes its log where it runs, whatever log_dir says.
+for f in "$WORKSPACE/tempest.log" "$WORKSPACE/logs/tempest.log"; do [ -f "$f" ] && cp "$f" "$RESULTS_DIR/tempest.log"; done || true
 cp "$HOME_DIR/pocketstack.log" "$RESULTS_DIR/pocketstack.log" 2>/dev/null || true
 grep -A8 '^Totals' "$RESULTS_DIR/run.log" || tail -20 "$RESULTS_DIR/run.log"
 echo "# log: $RESULTS_DIR/run.log; failing ids: $RESULTS_DIR/failing.txt"
