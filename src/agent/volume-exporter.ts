@@ -70,6 +70,10 @@ export class NbdVolumeExporter<Q = unknown> implements VolumeExporter {
     }
   }
 
+  exportedSize(exportName: string): number | null {
+    return this.published.get(exportName)?.device.size ?? null;
+  }
+
   isExported(volumeId: string): boolean {
     for (const p of this.published.values()) if (p.volumeId === volumeId) return true;
     return false;

@@ -60,8 +60,10 @@ export const computeModule: ModuleFactory = ({ app, resources, changes, ids, log
       attach: (ctx, v, s, m) => requireAttacher().attach(ctx, v, s, m),
       detach: (ctx, v, a) => requireAttacher().detach(ctx, v, a),
       assertVisible: (ctx, v) => requireAttacher().assertVisible(ctx, v),
+      servedSize: (a) => requireAttacher().servedSize(a),
     },
   });
+  shared.serverEvents = servers.events;
   registerComputeApi(app, { servers });
   registerTraceRoutes(app, new TraceService({ store: resources, tracer: driver, realized }));
   return {

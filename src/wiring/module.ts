@@ -11,6 +11,7 @@ import type { IdGenerator } from '../core/ports/crypto.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { ChangeFeed } from '../core/ports/identity-store.js';
 import type { VolumeAttacher } from '../core/compute/compute-deps.js';
+import type { ServerEvents } from '../core/compute/server-events.js';
 import type { AgentProbe, NetworkServices } from '../core/network/service/index.js';
 
 export interface ModuleDeps {
@@ -35,6 +36,8 @@ export interface SharedServices {
   networkAgent?: AgentProbe;
   /** Set by the block storage module; the compute module attaches volumes through it. */
   volumeAttacher?: VolumeAttacher;
+  /** Set by the compute module; block storage sends it Nova's external events (volume-extended). */
+  serverEvents?: ServerEvents;
 }
 
 export interface MountedModule {

@@ -26,5 +26,6 @@ export function cinderVolumeAttacher(attachments: AttachmentService, volumes: Vo
     async assertVisible(ctx, volumeId) {
       await volumes.get(ctx, volumeId);
     },
+    servedSize: (attachmentId) => attachments.servedSize(attachmentId),
   };
 }

@@ -49,7 +49,22 @@ export const volumeModule: ModuleFactory = ({ app, resources, ids, clock, logger
   const types = new VolumeTypeService(resources, ids);
   const quotas = new QuotaService(resources, projectExists);
   const deps: VolumeServiceDeps = { store: resources, ids, clock, types, quotas, kick: () => worker?.wake() };
-  const operations = new VolumeOperationService(resources, clock, ids);
+  // Cinder's volume-extended event to Nova, in-process; the compute module may mount later or not at all.
+  const operations = new VolumeOperationService(resources, clock, ids, {
+    async volumeExtended(n) {
+      for (const serverId of n.serverIds) {
+        try {
+          const events = shared.serverEvents;
+          if (!events) return;
+          const out = await events.volumeExtended({ serverId, volumeId: n.volumeId, newSizeBytes: n.newSizeBytes, userId: n.userId, projectId: n.projectId });
+          // requestId is the extend's; the outcome names the compute action's own request id.
+          log.info({ requestId: n.requestId, serverId, volumeId: n.volumeId, event: 'volume-extended', outcome: out }, 'volume-extended event delivered to compute');
+        } catch (err) {
+          log.warn({ err, requestId: n.requestId, serverId, volumeId: n.volumeId }, 'could not deliver the volume-extended event to compute');
+        }
+      }
+    },
+  });
   const volumes = new VolumeService(deps);
   const attachments = new AttachmentService(resources, ids, clock, exporter);
   shared.volumeAttacher = cinderVolumeAttacher(attachments, volumes, DEFAULT_HOST_ID);

@@ -115,6 +115,14 @@ describe('openstack CLI: servers and pocketstack trace', { skip: missing }, () =
     await os(['server', 'stop', 'web'], false);
     assert.equal((await os(['server', 'show', 'web'])).status, 'SHUTOFF');
     await os(['server', 'start', 'web'], false);
+    // `server event list/show` read Nova's instance actions: the newest first, events for admins.
+    const events = await os(['server', 'event', 'list', 'web']);
+    assert.deepEqual(events.slice(0, 4).map((e: { Action: string }) => e.Action), ['start', 'stop', 'detach_volume', 'attach_volume']);
+    assert.equal(events.at(-1).Action, 'create');
+    const webId = (await os(['server', 'show', 'web'])).id;
+    const stop = await openstack({ ...env, OS_CLOUD: 'pocketstack' }, ['server', 'event', 'show', webId, events[1]['Request ID'], '-f', 'json']);
+    assert.equal(stop.action, 'stop');
+    assert.deepEqual(stop.events.map((e: { event: string; result: string }) => [e.event, e.result]), [['compute_stop_instance', 'Success']]);
     await os(['server', 'add', 'network', 'client', 'appnet'], false);
     assert.equal(Object.values((await os(['server', 'show', 'client'])).addresses as Record<string, string[]>)[0]!.length, 2);
     await os(['server', 'delete', '--wait', 'client'], false);

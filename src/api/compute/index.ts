@@ -8,6 +8,7 @@ import { listFlavors, getFlavor } from '../../core/compute/flavors.js';
 import type { ComputeApiDeps } from './deps.js';
 import { formatVersion, microversionResponseHeaders, negotiateMicroversion, type MicroversionPolicy } from '../http/microversion/index.js';
 import { baseUrl } from '../http/server.js';
+import { registerInstanceActionRoutes } from './routes-instance-actions.js';
 import { registerServerExtraRoutes } from './routes-server-extra.js';
 import { registerServerRoutes } from './routes-servers.js';
 import { COMPUTE_V21, flavorDetail, flavorRef } from './views.js';
@@ -46,4 +47,5 @@ export function registerComputeApi(app: FastifyInstance, deps: ComputeApiDeps): 
 
   registerServerRoutes(app, deps);
   registerServerExtraRoutes(app, deps);
+  registerInstanceActionRoutes(app, deps);
 }

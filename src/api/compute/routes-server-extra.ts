@@ -20,19 +20,20 @@ export function registerServerExtraRoutes(app: FastifyInstance, deps: ComputeApi
     const body = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length !== 1) throw bad('An action body names exactly one action.');
     const [action, arg] = Object.entries(body as Record<string, unknown>)[0]!;
+    // Nova's 202s have no body: the power actions end with an empty send().
     reply.status(202);
     switch (action) {
       case 'os-start':
         await servers.power(req.ctx, id(req), 'start');
-        return null;
+        return reply.send();
       case 'os-stop':
         await servers.power(req.ctx, id(req), 'stop');
-        return null;
+        return reply.send();
       case 'reboot': {
         const type = (arg as { type?: unknown } | null)?.type;
         if (type !== 'SOFT' && type !== 'HARD') throw bad("Invalid input for field/attribute type. Value must be 'SOFT' or 'HARD'.");
         await servers.power(req.ctx, id(req), 'reboot', type === 'HARD');
-        return null;
+        return reply.send();
       }
       case 'os-getConsoleOutput': {
         const raw = (arg as { length?: unknown } | null)?.length;
@@ -96,8 +97,8 @@ export function registerServerExtraRoutes(app: FastifyInstance, deps: ComputeApi
   app.delete(`${S}/os-interface/:portId`, async (req, reply) => {
     const s = await servers.get(req.ctx, id(req));
     await servers.ports.detachInterface(req.ctx, s, (req.params as { portId: string }).portId);
-    reply.status(202);
-    return null;
+    // Nova's 202s have no body (Fastify would otherwise write `null`).
+    return reply.status(202).send();
   });
 
   // ---- os-volume_attachments
@@ -122,8 +123,8 @@ export function registerServerExtraRoutes(app: FastifyInstance, deps: ComputeApi
   app.delete(`${S}/os-volume_attachments/:volumeId`, async (req, reply) => {
     const s = await servers.get(req.ctx, id(req));
     await servers.volumes.detach(req.ctx, s, (req.params as { volumeId: string }).volumeId);
-    reply.status(202);
-    return null;
+    // Nova's 202s have no body (Fastify would otherwise write `null`).
+    return reply.status(202).send();
   });
 
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RequestContext } from '../../core/identity/context.js';
-import type { Flavor, ServerData, ServerStatus } from '../../core/model/compute.js';
+import type { Flavor, InstanceActionData, ServerData, ServerStatus } from '../../core/model/compute.js';
 import type { StoredResource } from '../../core/ports/resource-store.js';
 import type { InterfaceAttachment, ServerAddress } from '../../core/compute/server-ports.js';
 
@@ -12,6 +12,9 @@ export const COMPUTE_V21 = '/compute/v2.1';
 
 /** Nova prints seconds, no fraction: 2024-01-01T10:00:00Z. */
 export const novaTime = (iso: string | null): string | null => (iso ? iso.replace(/\.\d+Z$/, 'Z') : null);
+
+/** Instance actions show Nova's naive UTC times with microseconds: 2024-01-01T10:00:00.123000. */
+export const actionTime = (iso: string | null): string | null => (iso ? iso.replace(/Z$/, '').replace(/\.(\d{3})$/, '.$1000') : null);
 
 const VM_STATE: Record<ServerStatus, string> = { BUILD: 'building', ACTIVE: 'active', SHUTOFF: 'stopped', REBOOT: 'active', ERROR: 'error' };
 
@@ -102,6 +105,24 @@ export function interfaceView(i: InterfaceAttachment) {
     port_state: i.portState,
     fixed_ips: i.fixedIps.map((f) => ({ subnet_id: f.subnetId, ip_address: f.ipAddress })),
   };
+}
+
+/** An instance action; `events` only when the caller may see them (Nova's os-instance-actions:events). */
+export function instanceActionView(a: StoredResource<InstanceActionData>, withEvents: boolean) {
+  const d = a.data;
+  const view: Record<string, unknown> = {
+    action: d.action,
+    instance_uuid: a.parentId,
+    message: d.message,
+    project_id: d.callerProjectId,
+    request_id: d.requestId,
+    start_time: actionTime(d.startTime),
+    user_id: d.userId,
+  };
+  if (withEvents) {
+    view['events'] = d.events.map((e) => ({ event: e.event, start_time: actionTime(e.startTime), finish_time: actionTime(e.finishTime), result: e.result, traceback: e.traceback }));
+  }
+  return view;
 }
 
 export function volumeAttachmentView(serverId: string, a: { volumeId: string; device: string }) {

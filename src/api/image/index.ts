@@ -1,6 +1,6 @@
 /**
  * The image API under /image (Glance v2 subset): version document, images CRUD, JSON-patch update,
- * file upload (application/octet-stream) and download. Thin: parse, one service call, render.
+ * file upload (application/octet-stream) and download, deactivate/reactivate. Thin: parse, one service call, render.
  * Imports core services and api/http only.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -97,5 +97,11 @@ export function registerImageApi(app: FastifyInstance, images: ImageService): vo
     if (!bytes) return reply.status(204).send();
     return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   });
+  for (const verb of ['deactivate', 'reactivate'] as const) {
+    app.post(`/image/v2/images/:id/actions/${verb}`, async (req, reply) => {
+      await images.setActive(req.ctx, id(req), verb === 'reactivate');
+      return reply.status(204).send();
+    });
+  }
   app.get('/image/v2/schemas/image', async () => ({ name: 'image', properties: {}, additionalProperties: { type: 'string' } }));
 }

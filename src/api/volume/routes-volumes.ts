@@ -103,10 +103,14 @@ export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): vo
     'os-roll_detaching': (req, id) => d.actions.rollDetaching(req.ctx, id),
     'os-attach': (req, id, a) => d.attachments.attach(req.ctx, id, { instanceUuid: obj(a)['instance_uuid'], hostName: obj(a)['host_name'], mountpoint: obj(a)['mountpoint'], mode: obj(a)['mode'] }),
     'os-detach': (req, id, a) => d.attachments.detach(req.ctx, id, obj(a)['attachment_id']),
+    'os-force_detach': (req, id, a) => d.attachments.forceDetach(req.ctx, id, obj(a)['attachment_id']),
     'os-initialize_connection': async (req, id, a) => ({ connection_info: await d.attachments.initializeConnection(req.ctx, id, obj(a)['connector']) }),
     'os-terminate_connection': (req, id, a) => d.attachments.terminateConnection(req.ctx, id, obj(a)['connector']),
     'os-force_delete': (req, id) => d.volumes.delete(req.ctx, id, { force: true, cascade: true }),
     'os-retype': (req, id, a) => d.actions.retype(req.ctx, id, obj(a)['new_type']),
+    'os-set_image_metadata': async (req, id, a) => ({ metadata: await d.actions.setImageMetadata(req.ctx, id, a) }),
+    'os-unset_image_metadata': (req, id, a) => d.actions.unsetImageMetadata(req.ctx, id, obj(a)['key']),
+    'os-show_image_metadata': async (req, id) => ({ metadata: await d.actions.showImageMetadata(req.ctx, id) }),
     revert: (req, id, a) => {
       if (!atLeast(versionOf(req), mv.VOLUME_REVERT)) throw new NotFound('The resource could not be found.', 'HTTPNotFound');
       return d.actions.revert(req.ctx, id, obj(a)['snapshot_id']);
@@ -126,8 +130,9 @@ export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): vo
       };
     },
   };
-  /** Actions answering 200 with a body; the rest answer 202 without one. */
-  const WITH_BODY = new Set(['os-initialize_connection', 'os-volume_upload_image']);
+  /** Actions answering 200 with a body; the rest answer 202 without one (200 for the listed ones). */
+  const WITH_BODY = new Set(['os-initialize_connection', 'os-volume_upload_image', 'os-set_image_metadata', 'os-show_image_metadata']);
+  const OK_NO_BODY = new Set(['os-set_bootable', 'os-unset_image_metadata']);
   for (const path of bothPaths('/volumes/:id/action')) {
     app.post(path, async (req, reply) => {
       const body = bodyObject(req.body);
@@ -137,8 +142,9 @@ export function registerVolumeRoutes(app: FastifyInstance, d: VolumeApiDeps): vo
       const fn = actions[name];
       if (!fn) throw new InvalidInput(`There is no such action: ${name}`, 'HTTPBadRequest');
       const out = await fn(req, params(req).id as string, body[name]);
-      if (WITH_BODY.has(name)) return out;
-      return reply.status(name === 'os-set_bootable' ? 200 : 202).send();
+      // Cinder accepts an upload (202) and answers it with the image it will fill.
+      if (WITH_BODY.has(name)) return reply.status(name === 'os-volume_upload_image' ? 202 : 200).send(out);
+      return reply.status(OK_NO_BODY.has(name) ? 200 : 202).send();
     });
   }
 }

@@ -19,6 +19,11 @@ export interface VolumeAttacher {
   detach(ctx: RequestContext, volumeId: string, attachmentId: string): Promise<void>;
   /** Throws NotFound when the caller cannot see the volume. */
   assertVisible(ctx: RequestContext, volumeId: string): Promise<void>;
+  /**
+   * The size in bytes a new connection to the attachment's export sees now (what a host rescan finds
+   * after an extend); null when nothing serves the attachment. No policy: the compute side asks.
+   */
+  servedSize(attachmentId: string): Promise<number | null>;
 }
 
 export interface ComputeDeps {
@@ -49,6 +54,10 @@ export const COMPUTE_POLICY: PolicyTable = Object.freeze({
   'servers:volumes': member,
   'servers:console_output': member,
   'servers:index:all_tenants': rules.admin,
+  'os-instance-actions:list': reader,
+  'os-instance-actions:show': reader,
+  // Events may carry error details, so Nova shows them to admins only (until 2.51, not served here).
+  'os-instance-actions:events': rules.admin,
 });
 
 export function authorizeCompute(ctx: RequestContext, action: string, projectId: string | null): void {

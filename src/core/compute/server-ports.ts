@@ -3,7 +3,7 @@
  * are created in the user's name (quota, default group, IPAM all apply), adopted ports must be
  * unused, and binding (binding:host_id, device_owner compute:nova, device_id) is set with an
  * elevated context because binding is an operator attribute. Also os-interface (attach/detach)
- * and the `addresses` a server shows. Pure core.
+ * and the `addresses` a server shows. Interface attach and detach are instance actions. Pure core.
  */
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import type { RequestContext } from '../identity/context.js';
@@ -11,6 +11,7 @@ import { COMPUTE_KIND, type ServerData } from '../model/compute.js';
 import { KIND, type FloatingIpData, type NetworkData, type Port, type PortData, type SecurityGroupData } from '../model/network.js';
 import type { StoredResource } from '../ports/resource-store.js';
 import { type ComputeDeps, authorizeCompute } from './compute-deps.js';
+import { type InstanceActionLog, actorOf } from './instance-actions.js';
 
 export interface NetworkRequest {
   networkId?: string;
@@ -37,7 +38,10 @@ const COMPUTE_OWNER = 'compute:nova';
 const elevated = (ctx: RequestContext): RequestContext => ({ ...ctx, isAdmin: true });
 
 export class ServerPorts {
-  constructor(private readonly deps: ComputeDeps) {}
+  constructor(
+    private readonly deps: ComputeDeps,
+    private readonly actions: InstanceActionLog,
+  ) {}
 
   /**
    * Checks every request before anything is created. Without `networks` (microversion 2.1 with none
@@ -145,7 +149,7 @@ export class ServerPorts {
       throw new Conflict(`Cannot 'attach_interface' instance ${server.id} while it is in vm_state ${server.data.status.toLowerCase()}`, 'InstanceInvalidState');
     }
     const [req] = await this.resolveRequests(ctx, [r]);
-    const portId = await this.plug(ctx, server.id, req!);
+    const portId = await this.actions.around(server, actorOf(ctx), 'attach_interface', () => this.plug(ctx, server.id, req!));
     const row = (await this.deps.store.get<ServerData>(COMPUTE_KIND.server, server.id))!;
     return (await this.listInterfaces(ctx, row)).find((i) => i.portId === portId)!;
   }
@@ -153,13 +157,15 @@ export class ServerPorts {
   async detachInterface(ctx: RequestContext, server: StoredResource<ServerData>, portId: string): Promise<void> {
     authorizeCompute(ctx, 'servers:interfaces', server.projectId);
     if (!server.data.portIds.includes(portId)) throw new NotFound(`Port ${portId} is not attached`, 'PortNotFound');
-    await this.unplug(ctx, server, portId);
-    await this.deps.store.transaction(async (tx) => {
-      const row = await tx.getForUpdate<ServerData>(COMPUTE_KIND.server, server.id);
-      if (!row) return;
-      const d = row.data;
-      await tx.update(COMPUTE_KIND.server, server.id, { ...d, portIds: d.portIds.filter((x) => x !== portId), ownedPortIds: d.ownedPortIds.filter((x) => x !== portId) });
-      await tx.recordChange(COMPUTE_KIND.server, server.id, 'update');
+    await this.actions.around(server, actorOf(ctx), 'detach_interface', async () => {
+      await this.unplug(ctx, server, portId);
+      await this.deps.store.transaction(async (tx) => {
+        const row = await tx.getForUpdate<ServerData>(COMPUTE_KIND.server, server.id);
+        if (!row) return;
+        const d = row.data;
+        await tx.update(COMPUTE_KIND.server, server.id, { ...d, portIds: d.portIds.filter((x) => x !== portId), ownedPortIds: d.ownedPortIds.filter((x) => x !== portId) });
+        await tx.recordChange(COMPUTE_KIND.server, server.id, 'update');
+      });
     });
   }
 

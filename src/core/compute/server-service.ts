@@ -2,15 +2,18 @@
  * Servers: create (ports made or adopted through the networking services and bound to the host),
  * show, list, rename/metadata, delete (owned ports deleted, adopted ones released), start, stop,
  * reboot. A server is a simulated workload: it is BUILD until the network agent realized all its
- * ports, then ACTIVE. Every write records a change so the agent replans. Pure core.
+ * ports, then ACTIVE. Every write records a change so the agent replans; every request that changes
+ * what runs (not a rename) records an instance action. Pure core.
  */
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import type { RequestContext } from '../identity/context.js';
 import { COMPUTE_KIND, type ServerData, type ServerStatus } from '../model/compute.js';
 import { IMAGE_KIND, type Image } from '../model/image.js';
 import { KIND, type PortData } from '../model/network.js';
-import type { StoredResource } from '../ports/resource-store.js';
+import type { ResourceTx, StoredResource } from '../ports/resource-store.js';
 import { type ComputeDeps, authorizeCompute } from './compute-deps.js';
+import { InstanceActionLog, actorOf, describeFailure, finishOpenAction } from './instance-actions.js';
+import { ServerEvents } from './server-events.js';
 import { consoleLog } from './console-log.js';
 import { getFlavor } from './flavors.js';
 import { type NetworkRequest, ServerPorts } from './server-ports.js';
@@ -51,10 +54,15 @@ function checkName(name: unknown): string {
 export class ServerService {
   readonly ports: ServerPorts;
   readonly volumes: ServerVolumes;
+  readonly actions: InstanceActionLog;
+  /** External events other services send (Cinder's volume-extended). */
+  readonly events: ServerEvents;
 
   constructor(private readonly deps: ComputeDeps) {
-    this.ports = new ServerPorts(deps);
-    this.volumes = new ServerVolumes(deps);
+    this.actions = new InstanceActionLog(deps);
+    this.ports = new ServerPorts(deps, this.actions);
+    this.volumes = new ServerVolumes(deps, this.actions);
+    this.events = new ServerEvents(deps, this.actions);
   }
 
   /** A server the caller may see (own project, or admin); others are 404 as in Nova. */
@@ -112,6 +120,8 @@ export class ServerService {
     await this.deps.store.transaction(async (tx) => {
       await tx.insert(COMPUTE_KIND.server, { id, projectId, data });
       await tx.recordChange(COMPUTE_KIND.server, id, 'create');
+      // Its event ends when the build does: ACTIVE (the network agent) or ERROR (fail below).
+      await this.actions.begin(tx, { id, projectId }, actorOf(ctx), 'create');
     });
     try {
       for (const r of requests) await this.ports.plug(ctx, id, r, groups);
@@ -138,22 +148,28 @@ export class ServerService {
     if (img.data.status !== 'active') throw new InvalidInput(`Image ${imageId} is not active.`, 'ImageNotActive');
   }
 
-  /** Puts a server in ERROR with Nova's fault, keeping whatever was plugged (delete cleans up). */
+  /** Puts a server in ERROR with Nova's fault, keeping whatever was plugged (delete cleans up); the build failed. */
   private async fail(id: string, e: unknown): Promise<void> {
     const message = e instanceof Error ? e.message : String(e);
     const code = (e as { status?: number }).status ?? 500;
-    await this.mutate(id, (d) => ({ ...d, status: 'ERROR', taskState: null, fault: { code, message, created: this.deps.now() } }));
+    const now = this.deps.now();
+    await this.deps.store.transaction(async (tx) => {
+      await this.mutateIn(tx, id, (d) => ({ ...d, status: 'ERROR', taskState: null, fault: { code, message, created: now } }));
+      await finishOpenAction(tx, id, 'create', now, describeFailure(e));
+    });
   }
 
   /** Read-modify-write under the row lock, recording the change for the agent. */
   async mutate(id: string, fn: (d: ServerData) => ServerData): Promise<Server> {
-    return this.deps.store.transaction(async (tx) => {
-      const row = await tx.getForUpdate<ServerData>(COMPUTE_KIND.server, id);
-      if (!row) throw serverNotFound(id);
-      const updated = await tx.update(COMPUTE_KIND.server, id, fn(row.data));
-      await tx.recordChange(COMPUTE_KIND.server, id, 'update');
-      return updated;
-    });
+    return this.deps.store.transaction((tx) => this.mutateIn(tx, id, fn));
+  }
+
+  private async mutateIn(tx: ResourceTx, id: string, fn: (d: ServerData) => ServerData): Promise<Server> {
+    const row = await tx.getForUpdate<ServerData>(COMPUTE_KIND.server, id);
+    if (!row) throw serverNotFound(id);
+    const updated = await tx.update(COMPUTE_KIND.server, id, fn(row.data));
+    await tx.recordChange(COMPUTE_KIND.server, id, 'update');
+    return updated;
   }
 
   async update(ctx: RequestContext, id: string, changes: { name?: string; metadata?: Record<string, string>; replaceMetadata?: boolean }): Promise<Server> {
@@ -176,15 +192,26 @@ export class ServerService {
     });
   }
 
+  /**
+   * The delete action is visible while the volumes and ports are released; when that fails the server
+   * stays with the action's event in Error. Done, the server goes with its actions.
+   */
   async delete(ctx: RequestContext, id: string): Promise<void> {
     const s = await this.get(ctx, id);
     authorizeCompute(ctx, 'servers:delete', s.projectId);
-    for (const a of s.data.volumeAttachments) {
-      if (this.deps.volumes) await this.deps.volumes.detach(ctx, a.volumeId, a.attachmentId).catch(() => undefined);
+    const actionId = await this.deps.store.transaction((tx) => this.actions.begin(tx, s, actorOf(ctx), 'delete'));
+    try {
+      for (const a of s.data.volumeAttachments) {
+        if (this.deps.volumes) await this.deps.volumes.detach(ctx, a.volumeId, a.attachmentId).catch(() => undefined);
+      }
+      for (const portId of s.data.portIds) await this.ports.unplug(ctx, s, portId);
+    } catch (e) {
+      await this.actions.end(actionId, e);
+      throw e;
     }
-    for (const portId of s.data.portIds) await this.ports.unplug(ctx, s, portId);
     await this.deps.store.transaction(async (tx) => {
       if (await tx.delete(COMPUTE_KIND.server, id)) await tx.recordChange(COMPUTE_KIND.server, id, 'delete');
+      await this.actions.removeAll(tx, id);
     });
   }
 
@@ -205,10 +232,14 @@ export class ServerService {
     if (!allowed[action].includes(s.data.status)) {
       throw new Conflict(`Cannot '${action}' instance ${id} while it is in vm_state ${s.data.status.toLowerCase()}`, 'InstanceInvalidState');
     }
-    await this.mutate(id, (d) =>
-      action === 'stop'
-        ? { ...d, status: 'SHUTOFF', powerState: 4, taskState: null }
-        : { ...d, status: 'ACTIVE', powerState: 1, taskState: null, fault: null, boots: d.boots + 1 },
-    );
+    // The simulated power change is done within this transaction, so its action is recorded whole.
+    await this.deps.store.transaction(async (tx) => {
+      await this.mutateIn(tx, id, (d) =>
+        action === 'stop'
+          ? { ...d, status: 'SHUTOFF', powerState: 4, taskState: null }
+          : { ...d, status: 'ACTIVE', powerState: 1, taskState: null, fault: null, boots: d.boots + 1 },
+      );
+      await this.actions.record(tx, s, actorOf(ctx), action);
+    });
   }
 }

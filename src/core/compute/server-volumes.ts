@@ -3,6 +3,7 @@
  * through the VolumeAttacher (reserve, attachment with our connector, complete) and keeps the
  * connection_info it returns (the NBD export the simulated instance would open); detaching deletes
  * the attachment. Cinder calls happen outside our transactions; the server row is updated after.
+ * Each attach and detach that passed the checks is an instance action (attach_volume, detach_volume).
  * Pure core.
  */
 import { Conflict, InvalidInput, NotFound } from '../errors.js';
@@ -10,6 +11,7 @@ import type { RequestContext } from '../identity/context.js';
 import { COMPUTE_KIND, type ServerData, type ServerVolumeAttachment } from '../model/compute.js';
 import type { StoredResource } from '../ports/resource-store.js';
 import { type ComputeDeps, authorizeCompute } from './compute-deps.js';
+import { type InstanceActionLog, actorOf } from './instance-actions.js';
 
 /** The next free virtio name after the ones in use: /dev/vdb, /dev/vdc, … */
 export function nextDevice(used: readonly string[]): string {
@@ -21,7 +23,10 @@ export function nextDevice(used: readonly string[]): string {
 }
 
 export class ServerVolumes {
-  constructor(private readonly deps: ComputeDeps) {}
+  constructor(
+    private readonly deps: ComputeDeps,
+    private readonly actions: InstanceActionLog,
+  ) {}
 
   private attacher() {
     if (!this.deps.volumes) throw new InvalidInput('Block storage is not available in this deployment.', 'VolumeServiceUnavailable');
@@ -44,31 +49,36 @@ export class ServerVolumes {
     const attacher = this.attacher();
     await attacher.assertVisible(ctx, volumeId);
     const dev = device || nextDevice(server.data.volumeAttachments.map((a) => a.device));
-    const { attachmentId, connectionInfo } = await attacher.attach(ctx, volumeId, server.id, dev);
-    const att: ServerVolumeAttachment = { volumeId, attachmentId, device: dev, connectionInfo, deleteOnTermination: false };
-    try {
-      await this.deps.store.transaction(async (tx) => {
-        const row = await tx.getForUpdate<ServerData>(COMPUTE_KIND.server, server.id);
-        if (!row) throw new NotFound(`Instance ${server.id} could not be found.`, 'InstanceNotFound');
-        await tx.update(COMPUTE_KIND.server, server.id, { ...row.data, volumeAttachments: [...row.data.volumeAttachments, att] });
-      });
-    } catch (e) {
-      // The server went away meanwhile: do not leave the volume in-use for nobody.
-      await attacher.detach(ctx, volumeId, attachmentId).catch(() => undefined);
-      throw e;
-    }
-    return att;
+    return this.actions.around(server, actorOf(ctx), 'attach_volume', async () => {
+      const { attachmentId, connectionInfo } = await attacher.attach(ctx, volumeId, server.id, dev);
+      const att: ServerVolumeAttachment = { volumeId, attachmentId, device: dev, connectionInfo, deleteOnTermination: false };
+      try {
+        await this.deps.store.transaction(async (tx) => {
+          const row = await tx.getForUpdate<ServerData>(COMPUTE_KIND.server, server.id);
+          if (!row) throw new NotFound(`Instance ${server.id} could not be found.`, 'InstanceNotFound');
+          await tx.update(COMPUTE_KIND.server, server.id, { ...row.data, volumeAttachments: [...row.data.volumeAttachments, att] });
+        });
+      } catch (e) {
+        // The server went away meanwhile: do not leave the volume in-use for nobody.
+        await attacher.detach(ctx, volumeId, attachmentId).catch(() => undefined);
+        throw e;
+      }
+      return att;
+    });
   }
 
   async detach(ctx: RequestContext, server: StoredResource<ServerData>, volumeId: string): Promise<void> {
     authorizeCompute(ctx, 'servers:volumes', server.projectId);
     const att = server.data.volumeAttachments.find((a) => a.volumeId === volumeId);
     if (!att) throw new NotFound(`Volume ${volumeId} is not attached to server ${server.id}.`, 'VolumeAttachmentNotFound');
-    await this.attacher().detach(ctx, volumeId, att.attachmentId);
-    await this.deps.store.transaction(async (tx) => {
-      const row = await tx.getForUpdate<ServerData>(COMPUTE_KIND.server, server.id);
-      if (!row) return;
-      await tx.update(COMPUTE_KIND.server, server.id, { ...row.data, volumeAttachments: row.data.volumeAttachments.filter((a) => a.volumeId !== volumeId) });
+    const attacher = this.attacher();
+    await this.actions.around(server, actorOf(ctx), 'detach_volume', async () => {
+      await attacher.detach(ctx, volumeId, att.attachmentId);
+      await this.deps.store.transaction(async (tx) => {
+        const row = await tx.getForUpdate<ServerData>(COMPUTE_KIND.server, server.id);
+        if (!row) return;
+        await tx.update(COMPUTE_KIND.server, server.id, { ...row.data, volumeAttachments: row.data.volumeAttachments.filter((a) => a.volumeId !== volumeId) });
+      });
     });
   }
 }

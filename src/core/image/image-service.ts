@@ -1,6 +1,6 @@
 /**
  * A minimal image service (Glance v2 subset): create, upload, download, list, show, update, delete,
- * raw and qcow2 disk formats. It exists so that clients which insist on an image endpoint work, and
+ * deactivate and reactivate, raw and qcow2 disk formats. It exists so that clients which insist on an image endpoint work, and
  * so that volumes can be created from images and uploaded to them. Bytes go through the ImageFiles
  * port (after the row is committed, never inside a transaction). Pure: imports only core.
  */
@@ -172,9 +172,24 @@ export class ImageService {
     }
   }
 
+  /**
+   * Glance's deactivate/reactivate: an owner (or admin) takes an active image out of use (no new
+   * servers or volumes from it, no downloads but by admins) and puts it back. Either is idempotent;
+   * any other status is 403, as in Glance.
+   */
+  async setActive(ctx: RequestContext, id: string, active: boolean): Promise<void> {
+    const r = await this.load(ctx, id);
+    this.authorize(ctx, true, r.projectId);
+    const verb = active ? 'reactivate' : 'deactivate';
+    if (r.data.status !== 'active' && r.data.status !== 'deactivated') throw new Forbidden(`Not allowed to ${verb} image in status '${r.data.status}'`, 'Forbidden');
+    const want = active ? 'active' : 'deactivated';
+    if (r.data.status !== want) await this.store.update<Image>(IMAGE_KIND, id, { ...r.data, status: want }, { expectRevision: r.revision });
+  }
+
   async download(ctx: RequestContext, id: string): Promise<Uint8Array | null> {
     const r = await this.get(ctx, id);
-    if (r.data.status !== 'active') return null;
+    if (r.data.status === 'deactivated' && !ctx.isAdmin) throw new Forbidden('The requested image has been deactivated. Image data download is forbidden.', 'Forbidden');
+    if (r.data.status !== 'active' && r.data.status !== 'deactivated') return null;
     const bytes = await this.files.get(id);
     if (!bytes) throw imageNotFound(id);
     return bytes;

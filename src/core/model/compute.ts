@@ -7,6 +7,8 @@
 
 export const COMPUTE_KIND = {
   server: 'server',
+  /** One per (server, request) that changed the server; parentId is the server, projectId its project. */
+  instanceAction: 'instance_action',
 } as const;
 
 /** Nova's vm_state as the API shows it (`status`). */
@@ -48,6 +50,32 @@ export interface ServerData {
   fault: { code: number; message: string; created: string } | null;
   /** Boot count: reboots append to the console log. */
   boots: number;
+}
+
+/**
+ * Nova's instance action: what a request did to a server (create, stop, attach_volume, extend_volume
+ * ...), who asked and when, and the events of the work done for it with their outcome. `message` is
+ * 'Error' once an event failed, as Nova sets it.
+ */
+export interface InstanceActionData {
+  action: string;
+  requestId: string;
+  userId: string;
+  /** The caller's project (Nova records the context's project, not the server's). */
+  callerProjectId: string;
+  startTime: string;
+  message: string | null;
+  events: InstanceActionEvent[];
+}
+
+export interface InstanceActionEvent {
+  /** Nova's names: compute_<method> for the work done by the compute side. */
+  event: string;
+  startTime: string;
+  finishTime: string | null;
+  result: 'Success' | 'Error' | null;
+  /** Why it failed (the error Nova would show as a traceback); null unless result is Error. */
+  traceback: string | null;
 }
 
 export interface Flavor {

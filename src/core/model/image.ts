@@ -3,7 +3,7 @@
  * created from images and volumes uploaded to images. Pure types.
  */
 
-export type ImageStatus = 'queued' | 'saving' | 'active' | 'killed' | 'deleted' | 'uploading' | 'importing';
+export type ImageStatus = 'queued' | 'saving' | 'active' | 'killed' | 'deleted' | 'uploading' | 'importing' | 'deactivated';
 export type DiskFormat = 'raw' | 'qcow2';
 export type ImageVisibility = 'public' | 'private' | 'shared' | 'community';
 

@@ -240,6 +240,8 @@ export interface Operation {
   job: VolumeJob;
   requestId: string;
   projectId: string;
+  /** Who asked; kept for the jobs that tell the compute side about their outcome (absent on older rows). */
+  userId?: string;
   /** Who runs it and until when (ms since the epoch); null when nobody does. */
   lease: { owner: string; expiresAt: number } | null;
   attempts: number;

@@ -33,6 +33,8 @@ export interface VolumeExporter {
   locate(exportName: string, transport: 'unix' | 'tcp'): ExportLocation;
   /** Whether a device is open on the volume through an export (blocks revert/delete). */
   isExported(volumeId: string): boolean;
+  /** The size in bytes a new connection to the export sees; null when nothing is published under the name. */
+  exportedSize(exportName: string): number | null;
 }
 
 /** The slice of an NBD server the exporter needs (the export/nbd NbdServer has it). */

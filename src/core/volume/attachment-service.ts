@@ -76,6 +76,15 @@ export class AttachmentService {
     return this.view(row);
   }
 
+  /**
+   * The size a new connection to the attachment's export sees now; null when the attachment is gone
+   * or not exported. For the compute side's rescan after an extend (no policy: not a user call).
+   */
+  async servedSize(attachmentId: string): Promise<number | null> {
+    const row = await this.store.get<Attachment>(KIND.attachment, attachmentId);
+    return row?.data.exportName ? this.exporter.exportedSize(row.data.exportName) : null;
+  }
+
   async list(ctx: RequestContext, allTenants: boolean): Promise<StoredResource<Attachment>[]> {
     authorizeVolume(ctx, 'volume:get_all');
     if (ctx.isAdmin && allTenants) return this.store.list<Attachment>(KIND.attachment);
@@ -201,20 +210,48 @@ export class AttachmentService {
     const names = await this.store.transaction(async (tx) => {
       const vol = await loadScoped<Volume>(tx, ctx, KIND.volume, volumeId, volumeNotFound);
       authorizeVolume(ctx, 'volume:action', vol.projectId);
-      const atts = (await tx.list<Attachment>(KIND.attachment, { parentId: volumeId })).filter((a) => a.data.status !== 'detached');
-      let victims = atts;
-      if (attachmentId !== undefined && attachmentId !== null) {
-        victims = atts.filter((a) => a.id === attachmentId);
-        if (victims.length === 0) throw attachmentNotFound(String(attachmentId));
-      } else if (atts.length > 1) {
-        throw invalidVolume('Volume has more than one attachment; specify attachment_id.');
-      }
-      if (victims.length === 0 && vol.data.status !== 'in-use' && vol.data.status !== 'detaching') throw invalidVolume('Volume is not attached.');
+      const { victims } = await this.detachVictims(tx, volumeId, attachmentId);
+      // Cinder answers a detach of a volume without attachments by settling it to available (202);
+      // outside the attach-related statuses (creating, error, ...) there is nothing to settle.
+      if (victims.length === 0 && !ATTACHABLE.includes(vol.data.status)) throw invalidVolume(`Volume ${volumeId} is not attached (status ${vol.data.status}).`);
       for (const a of victims) await tx.delete(KIND.attachment, a.id);
       await this.settleVolume(tx, volumeId);
       return victims.map((a) => a.data.exportName).filter((n): n is string => !!n);
     });
     for (const n of names) await this.exporter.unpublish(n);
+  }
+
+  /**
+   * os-force_detach (admin): ends an attachment in any volume status, for an operator cleaning up
+   * after a consumer that is gone or a volume reset to error. The volume's status then follows the
+   * attachments left (available when none), whatever it was.
+   */
+  async forceDetach(ctx: RequestContext, volumeId: string, attachmentId: unknown): Promise<void> {
+    if (attachmentId !== undefined && attachmentId !== null && typeof attachmentId !== 'string') throw badRequest('Invalid input received: attachment_id must be a string.');
+    const names = await this.store.transaction(async (tx) => {
+      const vol = await loadScoped<Volume>(tx, ctx, KIND.volume, volumeId, volumeNotFound);
+      authorizeVolume(ctx, 'volume:force_detach', vol.projectId);
+      const { live, victims } = await this.detachVictims(tx, volumeId, attachmentId);
+      if (victims.length === 0) throw invalidVolume(`Volume ${volumeId} has no attachment to detach.`);
+      for (const a of victims) await tx.delete(KIND.attachment, a.id);
+      const left = live.filter((a) => !victims.includes(a)).map((a) => a.data);
+      const current = (await tx.getForUpdate<Volume>(KIND.volume, volumeId))!;
+      await tx.update<Volume>(KIND.volume, volumeId, { ...current.data, ...statusFromAttachments(left) });
+      return victims.map((a) => a.data.exportName).filter((n): n is string => !!n);
+    });
+    for (const n of names) await this.exporter.unpublish(n);
+  }
+
+  /** The attachments a detach ends: the one named, or the only one; several without a name is 400. */
+  private async detachVictims(tx: ResourceTx, volumeId: string, attachmentId: unknown): Promise<{ live: StoredResource<Attachment>[]; victims: StoredResource<Attachment>[] }> {
+    const live = (await tx.list<Attachment>(KIND.attachment, { parentId: volumeId })).filter((a) => a.data.status !== 'detached');
+    if (attachmentId !== undefined && attachmentId !== null) {
+      const victims = live.filter((a) => a.id === attachmentId);
+      if (victims.length === 0) throw attachmentNotFound(String(attachmentId));
+      return { live, victims };
+    }
+    if (live.length > 1) throw invalidVolume('Volume has more than one attachment; specify attachment_id.');
+    return { live, victims: live };
   }
 
   /** Sets the volume's status from its attachments, when it is in an attach-related status. */

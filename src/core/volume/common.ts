@@ -44,6 +44,7 @@ export const volumePolicy: PolicyTable = {
   'volume:delete': member,
   'volume:force_delete': admin,
   'volume:reset_status': admin,
+  'volume:force_detach': admin,
   'volume:action': member,
   'volume:all_tenants': admin,
   'volume:admin_fields': admin,

@@ -4,7 +4,8 @@
  * worker claims it (compare-and-swap on the row's lease), runs the driver call, and `finish` moves the
  * resource to its final state and deletes the row, in one transaction. A crash at any point leaves a
  * row whose lease expires (or whose owner is known dead) and the job runs again: driver calls are
- * idempotent, so running twice is the same as once. Pure: imports only core.
+ * idempotent, so running twice is the same as once. An extend of an attached volume is told to the
+ * compute side (InstanceNotifier) after its commit. Pure: imports only core.
  */
 import { PreconditionFailed } from '../errors.js';
 import { IMAGE_KIND as IMAGE, type Image } from '../model/image.js';
@@ -17,6 +18,7 @@ import { KIND } from './common.js';
 import { SNAPSHOT_MOVES, VOLUME_MOVES } from './states.js';
 import { recordMessage } from './message-service.js';
 import { isBackupJob, settleBackupJob } from './backup-settle.js';
+import type { InstanceNotifier, VolumeExtendedNotice } from './instance-notifier.js';
 
 const MAX_ATTEMPTS = 5;
 
@@ -27,6 +29,8 @@ export class VolumeOperationService implements VolumeJobQueue {
     private readonly store: ResourceStore,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    /** Looked up per call by the composition root; absent without a compute service. */
+    private readonly notifier?: InstanceNotifier,
   ) {}
 
   async claim(owner: string, leaseMs: number, isDead: (owner: string) => boolean, accept?: (job: VolumeJob) => boolean): Promise<ClaimedJob | undefined> {
@@ -60,7 +64,9 @@ export class VolumeOperationService implements VolumeJobQueue {
   }
 
   async finish(id: string, owner: string, outcome: JobOutcome): Promise<void> {
+    const notices: VolumeExtendedNotice[] = [];
     await this.store.transaction(async (tx) => {
+      notices.length = 0; // a retried transaction collects again
       const row = await tx.getForUpdate<Operation>(KIND.operation, id);
       if (!row || row.data.lease?.owner !== owner) return; // finished (or adopted) elsewhere
       if (!outcome.ok && outcome.retryable && row.data.attempts < MAX_ATTEMPTS) {
@@ -69,9 +75,10 @@ export class VolumeOperationService implements VolumeJobQueue {
         await tx.update<Operation>(KIND.operation, id, { ...row.data, lease: { owner: 'retry', expiresAt: this.clock.now() + delay } });
         return;
       }
-      await this.settle(tx, row.id, row.data, outcome);
+      await this.settle(tx, row.id, row.data, outcome, notices);
       await tx.delete(KIND.operation, id);
     });
+    for (const n of notices) await this.notifier?.volumeExtended(n).catch(() => undefined);
   }
 
   async activeExports(): Promise<ActiveExport[]> {
@@ -93,7 +100,7 @@ export class VolumeOperationService implements VolumeJobQueue {
   }
 
   /** Moves the resource the job was about to its final state (or its failure state). */
-  private async settle(tx: ResourceTx, opId: string, op: Operation, outcome: JobOutcome): Promise<void> {
+  private async settle(tx: ResourceTx, opId: string, op: Operation, outcome: JobOutcome, notices: VolumeExtendedNotice[]): Promise<void> {
     const job = op.job;
     if (isBackupJob(job)) return settleBackupJob(tx, this.ids, this.clock, opId, op, job, outcome);
     const fail = async (_kind: string, resourceId: string, resourceType: 'VOLUME' | 'SNAPSHOT', eventId: string, action: string) => {
@@ -144,6 +151,12 @@ export class VolumeOperationService implements VolumeJobQueue {
         if (!v || v.data.status !== 'extending') return;
         if (outcome.ok) {
           await tx.update<Volume>(KIND.volume, v.id, { ...v.data, status: job.toStatus, size: Math.round(job.sizeBytes / 1024 ** 3) });
+          // Cinder tells Nova about every instance the volume is attached to (volume-extended).
+          const attached = (await tx.list<Attachment>(KIND.attachment, { parentId: v.id })).filter((a) => a.data.status === 'attached' && a.data.instanceUuid);
+          const serverIds = [...new Set(attached.map((a) => a.data.instanceUuid!))];
+          if (serverIds.length > 0) {
+            notices.push({ volumeId: v.id, newSizeBytes: job.sizeBytes, serverIds, userId: op.userId ?? null, projectId: op.projectId, requestId: op.requestId });
+          }
         } else {
           await tx.update<Volume>(KIND.volume, v.id, { ...v.data, status: 'error_extending', errorMessage: outcome.message });
           await fail(KIND.volume, v.id, 'VOLUME', 'VOLUME_VOLUME_001_007', 'extend volume');

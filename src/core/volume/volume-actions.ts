@@ -1,15 +1,17 @@
 /**
  * Volume actions (POST /volumes/{id}/action) other than the attach handshake: extend, revert to a
  * snapshot, reset status, bootable and read-only flags, reserve/unreserve, begin/roll detaching,
- * retype and upload to an image. Each is one compare-and-swap move from states.ts; extend, revert
- * and upload also enqueue their long part for the worker. Pure: imports only core.
+ * retype, upload to an image and the image metadata a volume carries (os-set/unset/show_image_metadata).
+ * Each is one compare-and-swap move from states.ts; extend, revert and upload also enqueue their long
+ * part for the worker. Pure: imports only core.
  */
 import type { RequestContext } from '../identity/context.js';
 import { IMAGE_KIND, type DiskFormat, type Image } from '../model/image.js';
 import { GiB, type Attachment, type Snapshot, type Volume, type VolumeStatus, type VolumeType } from '../model/volume.js';
 import type { ResourceTx, StoredResource } from '../ports/resource-store.js';
 import { conditionalUpdate } from './conditional-update.js';
-import { KIND, authorizeVolume, badRequest, invalidInput, invalidSnapshot, invalidVolume, loadScoped, snapshotNotFound, volumeNotFound } from './common.js';
+import { NotFound } from '../errors.js';
+import { KIND, authorizeVolume, badRequest, invalidInput, invalidSnapshot, invalidVolume, loadScoped, snapshotNotFound, validateMetadata, volumeNotFound } from './common.js';
 import { enqueue } from './operation-service.js';
 import { ATTACH_STATUSES, VOLUME_MOVES, VOLUME_STATUSES, canMove, type Move } from './states.js';
 import { parseBool, parseSize, type VolumeServiceDeps } from './volume-service.js';
@@ -60,7 +62,7 @@ export class VolumeActions {
       await this.d.quotas.check(tx, row.projectId, { gigabytes: newSize - row.data.size, typeName: type?.data.name }, newSize);
       const move = inUse ? VOLUME_MOVES.extendInUse : VOLUME_MOVES.extend;
       await this.move(ctx, id, move, 'volume:action', () => ({}), tx);
-      await enqueue(tx, this.d.ids, row.projectId, ctx.requestId, { type: 'extend', volumeId: id, sizeBytes: newSize * GiB, toStatus: move.done });
+      await enqueue(tx, this.d.ids, row.projectId, ctx.requestId, { type: 'extend', volumeId: id, sizeBytes: newSize * GiB, toStatus: move.done }, ctx.userId);
     });
     this.d.kick();
   }
@@ -183,6 +185,52 @@ export class VolumeActions {
       const keep = row.data.status;
       await this.move(ctx, id, { from: ['available', 'in-use'], to: keep }, 'volume:action', () => ({ volumeTypeId: t.id }), tx);
     });
+  }
+
+  /** os-set_image_metadata: merges keys into the image metadata the volume carries (volume_image_metadata). */
+  async setImageMetadata(ctx: RequestContext, id: string, body: unknown): Promise<Record<string, string>> {
+    const raw = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['metadata'] : undefined;
+    if (raw === undefined) throw badRequest("Invalid input for field/attribute metadata. 'metadata' is a required property");
+    const meta = validateMetadata(raw, 'image metadata');
+    return this.d.store.transaction(async (tx) => {
+      const row = await loadScoped<Volume>(tx, ctx, KIND.volume, id, volumeNotFound);
+      authorizeVolume(ctx, 'volume:update', row.projectId);
+      const updated = await conditionalUpdate<Volume>(tx, KIND.volume, id, {
+        notFound: () => volumeNotFound(id),
+        check: (r) => {
+          if (r.data.status === 'maintenance') throw invalidVolume(`Volume ${id} is in maintenance.`);
+        },
+        apply: (r) => ({ ...r.data, imageMetadata: { ...r.data.imageMetadata, ...meta } }),
+      });
+      return updated.data.imageMetadata;
+    });
+  }
+
+  /** os-unset_image_metadata: removes one key; a key the volume does not carry is 404 as in Cinder. */
+  async unsetImageMetadata(ctx: RequestContext, id: string, key: unknown): Promise<void> {
+    if (typeof key !== 'string' || key === '') throw badRequest('Need a key to unset in the image metadata.');
+    await this.d.store.transaction(async (tx) => {
+      const row = await loadScoped<Volume>(tx, ctx, KIND.volume, id, volumeNotFound);
+      authorizeVolume(ctx, 'volume:update', row.projectId);
+      await conditionalUpdate<Volume>(tx, KIND.volume, id, {
+        notFound: () => volumeNotFound(id),
+        check: (r) => {
+          if (r.data.status === 'maintenance') throw invalidVolume(`Volume ${id} is in maintenance.`);
+          if (!(key in r.data.imageMetadata)) throw new NotFound(`Glance metadata for volume ${id} has no key ${key}.`, 'GlanceMetadataNotFound');
+        },
+        apply: (r) => {
+          const imageMetadata = { ...r.data.imageMetadata };
+          delete imageMetadata[key];
+          return { ...r.data, imageMetadata };
+        },
+      });
+    });
+  }
+
+  async showImageMetadata(ctx: RequestContext, id: string): Promise<Record<string, string>> {
+    const row = await loadScoped<Volume>(this.d.store, ctx, KIND.volume, id, volumeNotFound);
+    authorizeVolume(ctx, 'volume:get', row.projectId);
+    return row.data.imageMetadata;
   }
 
   /** os-volume_upload_image: a new image (saving) filled from the volume by the worker. */

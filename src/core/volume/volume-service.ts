@@ -155,8 +155,13 @@ export class VolumeService {
         const needed = Math.max(1, Math.ceil((img.data.virtualSize ?? img.data.size ?? 0) / GiB), img.data.minDisk);
         size ??= needed;
         if (size < needed) throw invalidInput(`Image ${img.id} requires ${needed}GB, larger than the volume size ${size}GB.`);
+        // The image may name the type its volumes get (cinder_img_volume_type) when the request names
+        // none; a name that matches no type falls back to the default, as Cinder does.
+        const imageType = img.data.properties['cinder_img_volume_type'];
+        if (!typeRow && imageType) typeRow = await this.d.types.resolve(tx, ctx, imageType).catch((e: unknown) => (e instanceof NotFound ? undefined : Promise.reject(e)));
         imageId = img.id;
-        imageMetadata = { image_id: img.id, image_name: img.data.name ?? '', disk_format: img.data.diskFormat ?? '', container_format: img.data.containerFormat ?? '', checksum: img.data.checksum ?? '', size: String(img.data.size ?? 0), min_disk: String(img.data.minDisk), min_ram: String(img.data.minRam) };
+        // Cinder copies the image's properties with its core fields into the volume's image metadata.
+        imageMetadata = { ...img.data.properties, image_id: img.id, image_name: img.data.name ?? '', disk_format: img.data.diskFormat ?? '', container_format: img.data.containerFormat ?? '', checksum: img.data.checksum ?? '', size: String(img.data.size ?? 0), min_disk: String(img.data.minDisk), min_ram: String(img.data.minRam) };
         job = { type: 'create_from_image' as const, volumeId: id, imageId: img.id, sizeBytes: size * GiB };
       } else if (typeof input.backupId === 'string') {
         // 3.47: the new volume is restored from the backup (several volumes may restore one backup at once).
