@@ -129,7 +129,7 @@ export function registerCrud<E extends object>(app: FastifyInstance, table: Reso
     const tags = tagFilter(raw);
     let rows = entities;
     if (tags) {
-      // Before paging: a marker naming a port the tag filter drops is a 404, as it always was.
+      // Before paging, as before: a marker naming a row the tag filter drops is a 404.
       const tagsOf = entityGetter(table, ctx)('tags');
       rows = entities.filter((e) => tags((tagsOf(e) as string[] | null | undefined) ?? []));
     }
