@@ -197,5 +197,24 @@ for (const factory of testDatabaseFactories()) {
       await n.del(`/ports/${some.id}`, demo);
       for (const qs of ['', 'name=renamed', 'fields=id']) assert.ok(!(await n.get(`/ports?${qs}`, demo)).body.ports.some((p: ViewRow) => p.id === some.id), qs);
     });
+
+    test('a body written in several 128-row chunks is the pages joined, multi-byte names included', async () => {
+      const r = await n.post('/ports', { ports: Array.from({ length: 240 }, (_, i) => ({ network_id: i % 3 ? nets['admin'] : nets['shared'], name: i % 2 ? `端口-é-${i}` : `p-${i}` })) });
+      assert.equal(r.status, 201, r.text);
+      for (const qs of ['', 'fields=id,name', 'sort_key=name&sort_dir=desc&fields=name&fields=id']) {
+        const whole = await n.get(`/ports${qs ? `?${qs}` : ''}`);
+        assert.equal(whole.status, 200);
+        assert.ok(whole.body.ports.length > 2 * 128, `${whole.body.ports.length} rows`);
+        const paged: ViewRow[] = [];
+        let next: string | undefined = `/ports?${qs ? `${qs}&` : ''}limit=100`;
+        while (next) {
+          const page = await n.get(next);
+          paged.push(...page.body.ports);
+          const link = page.body.ports_links?.find((l: { rel: string }) => l.rel === 'next');
+          next = link && page.body.ports.length ? `/ports${new URL(link.href).search}` : undefined;
+        }
+        assert.equal(whole.text, JSON.stringify({ ports: paged }), qs);
+      }
+    });
   });
 }
