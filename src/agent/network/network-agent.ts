@@ -22,7 +22,7 @@ import type { ChangeFeed } from '../../core/ports/identity-store.js';
 import type { ResourceStore, StoredResource } from '../../core/ports/resource-store.js';
 import { Planner, type PlannerOptions } from '../../core/network/plan/planner.js';
 import { diffTopology } from '../../core/network/realize/topology-diff.js';
-import { type DesiredState, isBound, topologyFromModel } from '../../core/network/realize/topology-from-model.js';
+import { type DesiredState, TopologyMemo, isBound, topologyFromModel } from '../../core/network/realize/topology-from-model.js';
 import type { Topology } from '../../core/network/topology/topology.js';
 
 /** The kinds the data plane depends on, and where each lands in DesiredState. */
@@ -79,6 +79,8 @@ export class NetworkAgent {
   private readonly planner: Planner;
   private readonly cache: Cache = new Map(Object.keys(WATCHED).map((k) => [k, new Map()]));
   private topology: Topology | null = null;
+  /** Unchanged rows keep their topology entities between passes, so diffs skip them by identity. */
+  private readonly memo = new TopologyMemo();
   private seen = -1;
   private readonly appliedHosts = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -195,7 +197,7 @@ export class NetworkAgent {
       }));
     }
     this.state.passes++;
-    const next = topologyFromModel(this.desired(generation));
+    const next = topologyFromModel(this.desired(generation), this.memo);
     let hosts: string[];
     if (!this.topology) {
       this.planner.load(next);

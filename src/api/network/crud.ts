@@ -2,15 +2,17 @@
  * The five Neutron collection routes for one resource, from its table and its service: bulk
  * create (atomic), list (filters, tag filters, sort, paging, fields=), show (fields=), update with
  * `If-Match: revision_number=N`, delete. Handlers stay thin: validate, one service call, render.
+ * Lists work on the service's entities (listEntities) and write one JSON text per listed row: no
+ * view is rendered for a row a filter drops, and `fields=` renders only the fields asked for.
  * Imports core and api/http only.
  */
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInput } from '../../core/errors.js';
 import type { RequestContext } from '../../core/identity/context.js';
 import { baseUrl } from '../http/server.js';
-import { type RawQuery, type View, allValues, listCollection, notFoundFor, paginationLinks, parseListQuery, projectFields } from '../http/list-query/index.js';
-import { type ResourceTable, listSchema, renderView, toDomain, validateCreateMany, validateUpdate } from '../http/resource-table/index.js';
+import { type PaginationLink, type RawQuery, allValues, parseListQuery, projectFields } from '../http/list-query/index.js';
+import { type ResourceTable, entityGetter, listEntities, listSchema, projection, renderView, toDomain, validateCreateMany, validateUpdate } from '../http/resource-table/index.js';
 import { ViewMemo } from './view-memo.js';
 
 export const V2 = '/network/v2.0';
@@ -28,7 +30,7 @@ export interface ListHints {
   query: RawQuery;
 }
 
-const TAG_KEYS = ['tags', 'tags-any', 'not-tags', 'not-tags-any'];
+export const TAG_KEYS = ['tags', 'tags-any', 'not-tags', 'not-tags-any'];
 
 /** Neutron's tag filters: comma-separated lists; tags = all of, tags-any = any of, not-* negated. */
 export function tagFilter(raw: RawQuery): ((tags: readonly string[]) => boolean) | null {
@@ -46,20 +48,6 @@ export function tagFilter(raw: RawQuery): ((tags: readonly string[]) => boolean)
     if (notAny.length && notAny.some(has)) return false;
     return true;
   };
-}
-
-/** Index of the row with this id in rows sorted by id; -1 when absent. */
-function binarySearchId(views: ReadonlyArray<{ id: string }>, id: string): number {
-  let lo = 0;
-  let hi = views.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = views[mid]!.id;
-    if (v === id) return mid;
-    if (v < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
 
 /** `If-Match: revision_number=3` -> 3; other ETags are not ours to check. */
@@ -86,8 +74,8 @@ type DomainInput = any;
 export interface CrudOptions {
   /**
    * The service's list returns the same frozen entity object while the resource is unchanged (see
-   * ViewMemo): views are rendered and serialized once per revision, and an unfiltered, unsorted,
-   * unprojected list is written from the memoized JSON texts.
+   * ViewMemo): views are rendered and serialized once per revision, and every list without
+   * `fields=` is written from the memoized JSON texts.
    */
   memoViews?: boolean;
 }
@@ -96,11 +84,24 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** Rows per written chunk of a large list body (≈ 100 KB of ports). */
 const STREAM_ROWS = 128;
 
-const byId = (a: { id: string }, b: { id: string }) => {
-  const x = a.id;
-  const y = b.id;
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+/**
+ * Writes `{<collection>: [...], <collection>_links?: [...]}` from one JSON text per row: the same
+ * bytes as serializing the body object, without holding every row's view at once. Large bodies go
+ * out in chunks, so no body-sized string or buffer is built per request either.
+ */
+function sendList<E>(reply: FastifyReply, collection: string, items: readonly E[], rowJson: (e: E) => string, links: readonly PaginationLink[]): FastifyReply {
+  const tail = links.length ? `,${JSON.stringify(`${collection}_links`)}:${JSON.stringify(links)}` : '';
+  const head = `{${JSON.stringify(collection)}:[`;
+  if (items.length <= STREAM_ROWS) return reply.type(JSON_TYPE).send(`${head}${items.map(rowJson).join(',')}]${tail}}`);
+  function* chunks() {
+    yield head;
+    for (let at = 0; at < items.length; at += STREAM_ROWS) {
+      yield (at ? ',' : '') + items.slice(at, at + STREAM_ROWS).map(rowJson).join(',');
+    }
+    yield `]${tail}}`;
+  }
+  return reply.type(JSON_TYPE).send(Readable.from(chunks(), { objectMode: false }));
+}
 
 export function registerCrud<E extends object>(app: FastifyInstance, table: ResourceTable<E>, service: CrudService<E, DomainInput>, path = table.collection.replace(/_/g, '-'), opts: CrudOptions = {}): void {
   const base = `${V2}/${path}`;
@@ -122,48 +123,28 @@ export function registerCrud<E extends object>(app: FastifyInstance, table: Reso
 
   app.get(base, async (req, reply) => {
     const raw = req.query as RawQuery;
-    const entities = await service.list(req.ctx, { query: raw });
-    const schema = listSchema(table, req.ctx);
+    const ctx = req.ctx;
+    const entities = await service.list(ctx, { query: raw });
+    const query = parseListQuery(raw, listSchema(table, ctx), { reservedKeys: TAG_KEYS });
     const tags = tagFilter(raw);
-    const listOpts = { baseUrl: `${baseUrl(req)}${base}`, reservedKeys: TAG_KEYS };
-    if (memo) {
-      const query = parseListQuery(raw, schema, listOpts);
-      if (!tags && query.filters.length === 0 && query.requestedSort.length === 0 && query.fields === null && (table.idKey ?? 'id') === 'id') {
-        // The default order is the id alone (a view's id is its entity's): sort and page the entities,
-        // then write their memoized texts, building no objects per row.
-        const sorted = (entities as Array<E & { id: string }>).slice().sort(byId);
-        let page = sorted;
-        if (query.limit !== null) {
-          const at = query.marker === null ? -1 : binarySearchId(sorted, query.marker);
-          if (query.marker !== null && at < 0) throw notFoundFor(schema, query.marker);
-          if (query.pageReverse) {
-            const end = at < 0 ? sorted.length : at;
-            page = sorted.slice(Math.max(0, end - query.limit), end);
-          } else {
-            page = sorted.slice(at + 1, at + 1 + query.limit);
-          }
-        }
-        const links = paginationLinks(page, query, raw, { baseUrl: listOpts.baseUrl, idKey: table.idKey });
-        const tail = links.length ? `,${JSON.stringify(`${table.collection}_links`)}:${JSON.stringify(links)}` : '';
-        const head = `{${JSON.stringify(table.collection)}:[`;
-        const ctx = req.ctx;
-        const m = memo;
-        if (page.length <= STREAM_ROWS) return reply.type(JSON_TYPE).send(`${head}${page.map((e) => m.json(e, ctx)).join(',')}]${tail}}`);
-        // Large bodies go out in chunks: no body-sized string or buffer per request.
-        function* chunks() {
-          yield head;
-          for (let at = 0; at < page.length; at += STREAM_ROWS) {
-            yield (at ? ',' : '') + page.slice(at, at + STREAM_ROWS).map((e) => m.json(e, ctx)).join(',');
-          }
-          yield `]${tail}}`;
-        }
-        return reply.type(JSON_TYPE).send(Readable.from(chunks(), { objectMode: false }));
-      }
+    let rows = entities;
+    if (tags) {
+      // Before paging, as before: a marker naming a row the tag filter drops is a 404.
+      const tagsOf = entityGetter(table, ctx)('tags');
+      rows = entities.filter((e) => tags((tagsOf(e) as string[] | null | undefined) ?? []));
     }
-    let views = entities.map((e) => renderView(table, e, req.ctx));
-    if (tags) views = views.filter((v) => tags((v['tags'] as string[]) ?? []));
-    const { body } = listCollection(views, raw, schema, listOpts);
-    return body;
+    const { items, links } = listEntities(table, rows, query, raw, ctx, `${baseUrl(req)}${base}`);
+    let rowJson: (e: E) => string;
+    if (query.fields) {
+      const project = projection(table, ctx, query.fields);
+      rowJson = (e) => JSON.stringify(project(e));
+    } else if (memo) {
+      const m = memo;
+      rowJson = (e) => m.json(e, ctx);
+    } else {
+      rowJson = (e) => JSON.stringify(renderView(table, e, ctx));
+    }
+    return sendList(reply, table.collection, items, rowJson, links);
   });
 
   app.get(`${base}/:id`, async (req) => {

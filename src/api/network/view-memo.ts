@@ -9,8 +9,9 @@
 import { type ResourceTable, type TableContext, isAdminContext, renderView } from '../http/resource-table/index.js';
 
 /**
- * Memoizes only the JSON text (what an unprojected list writes): holding the view objects as well
- * would keep another copy of every document; filtered or projected lists render views afresh.
+ * Memoizes only the JSON text (what every list without `fields=` writes, filtered and sorted ones
+ * included): holding the view objects as well would keep another copy of every document; a projected
+ * list renders just the fields it names (crud.ts).
  */
 export class ViewMemo<E extends object> {
   private readonly admin = new WeakMap<E, string>();

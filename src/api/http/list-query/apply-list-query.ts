@@ -2,6 +2,9 @@
  * Applying a ListQuery to an in-memory array of views: filter, stable sort (the id is always the last
  * key, so the order is total), marker, offset, limit and page_reverse. This is the emulated path;
  * a store that pages natively must honour the same contract (see `ListQuery.sort`).
+ * `applyListQueryBy` is the same algorithm over rows of any shape, reading each key through a getter
+ * (a resource table's field accessors read entities without rendering their views), so both paths
+ * share one implementation of the semantics.
  *
  * The marker is looked up among all rows the caller passes (not only those matching the filters), as
  * the services fetch the marker object by id and page by its sort values; a marker naming no row is
@@ -14,14 +17,17 @@ import type { ListQuery, SortKey } from './list-query.js';
 
 export type View = Readonly<Record<string, unknown>>;
 
-export interface ListResult<T extends View> {
+export interface ListResult<T> {
   /** The page, in display order. */
   items: T[];
   /** Rows matching the filters, before paging (Cinder `count`). */
   total: number;
 }
 
-type Comparator = (a: View, b: View) => number;
+/** Reads the wire attribute `key` of a row; called once per key, the getter then once per row. */
+export type GetterFor<R> = (key: string) => (row: R) => unknown;
+
+type Comparator<R> = (a: R, b: R) => number;
 
 /** Orders values of one key: missing/null first, then numbers, booleans, strings by code unit. */
 function compareValues(x: unknown, y: unknown): number {
@@ -36,14 +42,19 @@ function compareValues(x: unknown, y: unknown): number {
   return xs < ys ? -1 : xs > ys ? 1 : 0;
 }
 
-export function comparatorFor(sort: readonly SortKey[]): Comparator {
-  const keys = sort.map((s) => s.key);
+const viewGetter: GetterFor<View> = (key) => (row) => row[key];
+
+export function comparatorFor(sort: readonly SortKey[]): Comparator<View>;
+export function comparatorFor<R>(sort: readonly SortKey[], getter: GetterFor<R>): Comparator<R>;
+export function comparatorFor<R>(sort: readonly SortKey[], getter: GetterFor<R> = viewGetter as GetterFor<R>): Comparator<R> {
+  const gets = sort.map((s) => getter(s.key));
   const signs = sort.map((s) => (s.dir === 'asc' ? 1 : -1));
-  const n = keys.length;
+  const n = gets.length;
   return (a, b) => {
     for (let i = 0; i < n; i++) {
-      const c = compareValues(a[keys[i]], b[keys[i]]);
-      if (c !== 0) return c * signs[i];
+      const get = gets[i]!;
+      const c = compareValues(get(a), get(b));
+      if (c !== 0) return c * signs[i]!;
     }
     return 0;
   };
@@ -64,28 +75,30 @@ function defaultMatcher(attr: ListAttribute, wanted: readonly FilterValue[]): (v
 }
 
 /** One predicate for all filters: AND across keys, OR within a key. */
-export function rowPredicate(query: ListQuery, schema: ListSchema): (row: View) => boolean {
-  const tests: Array<[string, (v: unknown) => boolean]> = [];
+export function rowPredicate(query: ListQuery, schema: ListSchema): (row: View) => boolean;
+export function rowPredicate<R>(query: ListQuery, schema: ListSchema, getter: GetterFor<R>): (row: R) => boolean;
+export function rowPredicate<R>(query: ListQuery, schema: ListSchema, getter: GetterFor<R> = viewGetter as GetterFor<R>): (row: R) => boolean {
+  const tests: Array<[(row: R) => unknown, (v: unknown) => boolean]> = [];
   for (const f of query.filters) {
     const attr = schema.attributes[f.key];
     if (!attr) continue;
     const custom = attr.match;
-    tests.push([f.key, custom ? (v) => custom(v, f.values) : defaultMatcher(attr, f.values)]);
+    tests.push([getter(f.key), custom ? (v) => custom(v, f.values) : defaultMatcher(attr, f.values)]);
   }
   if (tests.length === 0) return () => true;
   return (row) => {
-    for (const [key, test] of tests) if (!test(row[key])) return false;
+    for (const [get, test] of tests) if (!test(get(row))) return false;
     return true;
   };
 }
 
 /** First index in sorted `rows` whose row is not before `pivot` (strict=false) or after it (strict). */
-function lowerBound(rows: readonly View[], pivot: View, cmp: Comparator, strict: boolean): number {
+function lowerBound<R>(rows: readonly R[], pivot: R, cmp: Comparator<R>, strict: boolean): number {
   let lo = 0;
   let hi = rows.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const c = cmp(rows[mid], pivot);
+    const c = cmp(rows[mid]!, pivot);
     if (c < 0 || (strict && c === 0)) lo = mid + 1;
     else hi = mid;
   }
@@ -97,18 +110,22 @@ function lowerBound(rows: readonly View[], pivot: View, cmp: Comparator, strict:
  * resource's NotFound when the marker names no row.
  */
 export function applyListQuery<T extends View>(rows: readonly T[], query: ListQuery, schema: ListSchema): ListResult<T> {
-  const idKey = schema.idKey ?? 'id';
-  const keep = rowPredicate(query, schema);
-  const matched = query.filters.length ? rows.filter(keep) : rows.slice();
-  const cmp = comparatorFor(query.sort);
+  return applyListQueryBy(rows, query, schema, viewGetter as GetterFor<T>);
+}
+
+/** applyListQuery over rows of any shape whose wire attributes `getter` reads. */
+export function applyListQueryBy<R>(rows: readonly R[], query: ListQuery, schema: ListSchema, getter: GetterFor<R>): ListResult<R> {
+  const idOf = getter(schema.idKey ?? 'id');
+  const matched = query.filters.length ? rows.filter(rowPredicate(query, schema, getter)) : rows.slice();
+  const cmp = comparatorFor(query.sort, getter);
   matched.sort(cmp);
   const total = matched.length;
   if (query.limit === null) return { items: matched, total };
 
-  let markerRow: View | undefined;
+  let markerRow: R | undefined;
   if (query.marker !== null) {
     const marker = query.marker;
-    markerRow = rows.find((r) => String(r[idKey]) === marker);
+    markerRow = rows.find((r) => String(idOf(r)) === marker);
     if (!markerRow) throw notFoundFor(schema, marker);
   }
   const limit = query.limit;

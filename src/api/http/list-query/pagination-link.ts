@@ -17,11 +17,13 @@ export interface PaginationLink {
   rel: 'next' | 'previous';
 }
 
-export interface LinkOptions {
+export interface LinkOptions<T = View> {
   /** Absolute URL of the collection without a query, e.g. `http://h:p/network/v2.0/networks`. */
   baseUrl: string;
   /** Key of the id in a view. Default `id`. */
   idKey?: string;
+  /** Reads a row's id when the rows are not views (entities listed through a resource table). */
+  idOf?: (row: T) => unknown;
 }
 
 type Pair = [string, string];
@@ -48,18 +50,19 @@ function href(baseUrl: string, pairs: Pair[]): string {
 }
 
 /** Links for a page produced by applyListQuery from `query` (parsed from `raw`). */
-export function paginationLinks(
-  items: readonly View[],
+export function paginationLinks<T = View>(
+  items: readonly T[],
   query: ListQuery,
   raw: RawQuery,
-  opts: LinkOptions,
+  opts: LinkOptions<T>,
 ): PaginationLink[] {
   const limit = query.limit;
   if (!limit) return [];
   const idKey = opts.idKey ?? 'id';
+  const idOf = opts.idOf ?? ((row: T) => (row as View)[idKey]);
   const pairs = toPairs(raw);
-  const first = items.length ? String(items[0][idKey]) : null;
-  const last = items.length ? String(items[items.length - 1][idKey]) : null;
+  const first = items.length ? String(idOf(items[0]!)) : null;
+  const last = items.length ? String(idOf(items[items.length - 1]!)) : null;
   const short = items.length < limit;
 
   if (query.dialect === 'cinder') {

@@ -5,5 +5,6 @@
 export * from './resource-table.js';
 export * from './validate-body.js';
 export * from './render-view.js';
+export * from './entity-list.js';
 export * as validators from './validator.js';
 export type { Validator, Converter } from './validator.js';

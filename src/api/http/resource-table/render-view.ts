@@ -5,9 +5,15 @@
  * an optional `fields=` projection that computes only what was asked.
  * Pure: imports only this folder.
  */
-import { type ResourceTable, type TableContext, visibleFields } from './resource-table.js';
+import { type Field, type ResourceTable, type TableContext, visibleFields } from './resource-table.js';
 
 export type ViewObject = Record<string, unknown>;
+
+/** One attribute's view value: computed (`get`) or read from `source`; unset shows as null. */
+export function fieldValue<E>(f: Field<E>, entity: E, ctx: TableContext): unknown {
+  const value = f.get ? f.get(entity, ctx) : (entity as Record<string, unknown>)[f.source];
+  return value === undefined ? null : value;
+}
 
 export function renderView<E>(
   table: ResourceTable<E>,
@@ -19,8 +25,7 @@ export function renderView<E>(
   const view: ViewObject = {};
   for (const f of visibleFields(table, ctx)) {
     if (wanted && !wanted.has(f.wireName)) continue;
-    const value = f.get ? f.get(entity, ctx) : (entity as Record<string, unknown>)[f.source];
-    view[f.wireName] = value === undefined ? null : value;
+    view[f.wireName] = fieldValue(f, entity, ctx);
   }
   return view;
 }

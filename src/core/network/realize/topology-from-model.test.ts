@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { StoredResource } from '../../ports/resource-store.js';
-import { type DesiredState, topologyFromModel } from './topology-from-model.js';
+import { type DesiredState, TopologyMemo, topologyFromModel } from './topology-from-model.js';
 import { diffTopology } from './topology-diff.js';
 
 const row = <T>(id: string, data: T, projectId = 'p1'): StoredResource<T> => ({ id, projectId, parentId: null, revision: 1, createdAt: '', updatedAt: '', data });
@@ -88,5 +88,58 @@ describe('diffTopology', () => {
     assert.equal(diffTopology(a, topologyFromModel(s)).empty, true, 'a status write is not desired state');
     s.ports = [port('vm1')];
     assert.deepEqual(diffTopology(a, topologyFromModel(s)).change.remove, { ports: ['loose'] });
+  });
+});
+
+describe('TopologyMemo', () => {
+  /** Every row frozen, as the store's document cache hands them out. */
+  function frozenState(): DesiredState {
+    const s = state();
+    for (const rows of [s.networks, s.subnets, s.ports, s.servers]) for (const r of rows) Object.freeze(r);
+    return s;
+  }
+
+  it('maps a frozen row once: the same entity, frozen, pass after pass, equal to a fresh mapping', () => {
+    const memo = new TopologyMemo();
+    const s = frozenState();
+    const a = topologyFromModel(s, memo);
+    const b = topologyFromModel({ ...s, generation: 8 }, memo);
+    assert.deepEqual(a, topologyFromModel(s));
+    for (const c of ['networks', 'subnets', 'ports', 'instances'] as const) {
+      assert.ok(a[c].every((e, i) => e === b[c][i]), c);
+    }
+    assert.ok(Object.isFrozen(a.ports[0]) && Object.isFrozen(a.ports[0]!.fixedIps[0]));
+    assert.throws(() => (a.ports[0]!.fixedIps as unknown[]).push({}));
+    // A group depends on its rules' rows too: never reused.
+    assert.notEqual(a.securityGroups[0], b.securityGroups[0]);
+  });
+
+  it('a new row object (the next revision) is mapped afresh; an unfrozen row is never memoized', () => {
+    const memo = new TopologyMemo();
+    const s = frozenState();
+    const a = topologyFromModel(s, memo);
+    s.ports = [Object.freeze(port('vm1', { name: 'renamed' })), ...s.ports.slice(1)];
+    const b = topologyFromModel(s, memo);
+    assert.equal(b.ports.find((p) => p.id === 'vm1')!.name, 'renamed');
+    assert.equal(b.ports.find((p) => p.id === 'loose'), a.ports.find((p) => p.id === 'loose'));
+    const loose = port('loose', { deviceOwner: '', deviceId: '', bindingHostId: '' });
+    s.ports = [s.ports[0]!, loose];
+    const c = topologyFromModel(s, memo);
+    loose.data.bindingHostId = 'local';
+    assert.equal(topologyFromModel(s, memo).ports.find((p) => p.id === 'loose')!.hostId, 'local');
+    assert.equal(c.ports.find((p) => p.id === 'loose')!.hostId, null);
+  });
+
+  it('diffTopology neither serializes nor upserts entities that are the same object on both sides', () => {
+    let serialized = 0;
+    // Each port counts its serializations; JSON.stringify calls toJSON.
+    const counted = (t: ReturnType<typeof topologyFromModel>) => ({ ...t, ports: t.ports.map((p) => ({ ...p, toJSON: () => (serialized++, { ...p }) })) });
+    const prev = counted(topologyFromModel(frozenState()));
+    assert.equal(diffTopology(prev, { ...prev, generation: 9, ports: [...prev.ports] }).empty, true);
+    assert.equal(serialized, 0, 'the same objects: nothing serialized');
+    // Equal content in other objects (a fresh mapping of the same rows) is compared by content.
+    const next = counted(topologyFromModel(frozenState()));
+    assert.equal(diffTopology(prev, next).empty, true);
+    assert.equal(serialized, 2 * prev.ports.length);
   });
 });
