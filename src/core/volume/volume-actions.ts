@@ -192,6 +192,29 @@ export class VolumeActions {
     const raw = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>)['metadata'] : undefined;
     if (raw === undefined) throw badRequest("Invalid input for field/attribute metadata. 'metadata' is a required property");
     const meta = validateMetadata(raw, 'image metadata');
+    return this.updateImageMetadata(ctx, id, (current) => ({ ...current, ...meta }));
+  }
+
+  /** os-unset_image_metadata: removes one key; a key the volume does not carry is 404 as in Cinder. */
+  async unsetImageMetadata(ctx: RequestContext, id: string, key: unknown): Promise<void> {
+    if (typeof key !== 'string' || key === '') throw badRequest('Need a key to unset in the image metadata.');
+    await this.updateImageMetadata(ctx, id, (current) => {
+      if (!(key in current)) throw new NotFound(`Glance metadata for volume ${id} has no key ${key}.`, 'GlanceMetadataNotFound');
+      const next = { ...current };
+      delete next[key];
+      return next;
+    });
+  }
+
+  /**
+   * The volume's image metadata moved by compare-and-swap: `change` maps the current keys to the new
+   * ones (and may throw to refuse), after the owner's update right and the maintenance check.
+   */
+  private updateImageMetadata(
+    ctx: RequestContext,
+    id: string,
+    change: (current: Record<string, string>) => Record<string, string>,
+  ): Promise<Record<string, string>> {
     return this.d.store.transaction(async (tx) => {
       const row = await loadScoped<Volume>(tx, ctx, KIND.volume, id, volumeNotFound);
       authorizeVolume(ctx, 'volume:update', row.projectId);
@@ -200,30 +223,9 @@ export class VolumeActions {
         check: (r) => {
           if (r.data.status === 'maintenance') throw invalidVolume(`Volume ${id} is in maintenance.`);
         },
-        apply: (r) => ({ ...r.data, imageMetadata: { ...r.data.imageMetadata, ...meta } }),
+        apply: (r) => ({ ...r.data, imageMetadata: change(r.data.imageMetadata) }),
       });
       return updated.data.imageMetadata;
-    });
-  }
-
-  /** os-unset_image_metadata: removes one key; a key the volume does not carry is 404 as in Cinder. */
-  async unsetImageMetadata(ctx: RequestContext, id: string, key: unknown): Promise<void> {
-    if (typeof key !== 'string' || key === '') throw badRequest('Need a key to unset in the image metadata.');
-    await this.d.store.transaction(async (tx) => {
-      const row = await loadScoped<Volume>(tx, ctx, KIND.volume, id, volumeNotFound);
-      authorizeVolume(ctx, 'volume:update', row.projectId);
-      await conditionalUpdate<Volume>(tx, KIND.volume, id, {
-        notFound: () => volumeNotFound(id),
-        check: (r) => {
-          if (r.data.status === 'maintenance') throw invalidVolume(`Volume ${id} is in maintenance.`);
-          if (!(key in r.data.imageMetadata)) throw new NotFound(`Glance metadata for volume ${id} has no key ${key}.`, 'GlanceMetadataNotFound');
-        },
-        apply: (r) => {
-          const imageMetadata = { ...r.data.imageMetadata };
-          delete imageMetadata[key];
-          return { ...r.data, imageMetadata };
-        },
-      });
     });
   }
 
