@@ -26,15 +26,7 @@ import { type WriteTarget, unmapWhole, writePlanned } from './write-path.js';
 import { ZeroBlocks } from './zero-blocks.js';
 
 const ZERO_CHUNK = Buffer.alloc(1 << 20);
-/** Scattered reads up to this many times syncIoMax bytes may run synchronously (see read()). */
-const SCATTERED_READ_FACTOR = 8;
 const RESOLVED: Promise<void> = Promise.resolve();
-
-/** True when every run of a [bufOff, len, filePos] plan is at most `max` bytes. */
-function allRunsAtMost(runs: number[], max: number): boolean {
-  for (let i = 1; i < runs.length; i += 3) if (runs[i]! > max) return false;
-  return true;
-}
 
 export class LocalBlockDevice implements BlockDevice {
   readonly size: number;
@@ -85,43 +77,36 @@ export class LocalBlockDevice implements BlockDevice {
   // ---- read -----------------------------------------------------------------------------------------
 
   /**
-   * Reads run synchronously (preads from the page cache, no thread-pool hop, one settled promise)
-   * when nothing they touch is locked, no metadata operation is pending, and either the read is small
-   * or it is scattered: up to SCATTERED_READ_FACTOR x syncIoMax bytes resolving to runs (and holes)
-   * that are each small. A volume with snapshot history resolves a 1 MiB read to ~13 runs of 64 KiB;
-   * through the thread pool that is ~13 round trips where a fresh volume needs one (2x the cost per
-   * read in bench/storage/read-path-micro.ts). Each pread stays within the small-I/O bound (one device
-   * access if it misses the page cache); large contiguous runs still go through the thread pool.
+   * Small reads (up to syncIoMax bytes) run synchronously when nothing they touch is locked and no
+   * metadata operation is pending: preads from the page cache, no thread-pool hop, one settled promise.
+   * Larger reads are planned at once and issued off the event loop: a contiguous one as one
+   * thread-pool read, a scattered one (a volume with snapshot history resolves 1 MiB to ~13 runs of
+   * 64 KiB) as one job of the store's scatter reader, so that both cost the loop one completion.
    */
   read(offset: number, length: number): Promise<Uint8Array> {
     try {
       this.check(offset, length, false);
-      const syncMax = this.store.syncIoMax;
-      if (length <= syncMax * SCATTERED_READ_FACTOR && !this.store.paused && !lockedIn(this.locks, offset, length)) {
-        const buf = Buffer.allocUnsafe(length);
-        const fd = this.store.poolFd;
-        if (length <= syncMax) {
-          const epoch = this.store.startIo();
-          this.own++;
+      if (!this.store.paused && !lockedIn(this.locks, offset, length)) {
+        const epoch = this.store.startIo();
+        this.own++;
+        if (length <= this.store.syncIoMax) {
           try {
+            const buf = Buffer.allocUnsafe(length);
+            const fd = this.store.poolFd;
             planRead(this.store.tree, this.node, offset, buf, (b, n, pos) => preadFullSync(fd, buf, b, n, pos));
+            return Promise.resolve(buf);
           } finally {
             this.leave(epoch);
           }
-          return Promise.resolve(buf);
         }
-        const runs: number[] = [];
-        planRead(this.store.tree, this.node, offset, buf, (b, n, pos) => runs.push(b, n, pos));
-        if (allRunsAtMost(runs, syncMax)) {
-          const epoch = this.store.startIo();
-          this.own++;
-          try {
-            for (let i = 0; i < runs.length; i += 3) preadFullSync(fd, buf, runs[i]!, runs[i + 1]!, runs[i + 2]!);
-          } finally {
-            this.leave(epoch);
-          }
-          return Promise.resolve(buf);
+        let io: Promise<Buffer>;
+        try {
+          io = this.issueRead(offset, length);
+        } catch (e) {
+          this.leave(epoch);
+          throw e;
         }
+        return io.finally(() => this.leave(epoch));
       }
     } catch (e) {
       return Promise.reject(e);
@@ -133,15 +118,21 @@ export class LocalBlockDevice implements BlockDevice {
     const epoch = await this.enter();
     try {
       for (let w = lockedIn(this.locks, offset, length); w; w = lockedIn(this.locks, offset, length)) await w;
-      const buf = Buffer.allocUnsafe(length);
-      const ios: Promise<void>[] = [];
-      planRead(this.store.tree, this.node, offset, buf, (b, n, pos) => ios.push(preadFull(this.store.poolFd, buf, b, n, pos)));
-      if (ios.length === 1) await ios[0];
-      else if (ios.length > 1) await Promise.all(ios);
-      return buf;
+      return await this.issueRead(offset, length);
     } finally {
       this.leave(epoch);
     }
+  }
+
+  /** Plans a read and issues it off the loop; call inside an epoch, in the step that checked locks. */
+  private issueRead(offset: number, length: number): Promise<Buffer> {
+    const buf = Buffer.allocUnsafeSlow(length);
+    const runs: number[] = [];
+    planRead(this.store.tree, this.node, offset, buf, (b, n, pos) => runs.push(b, n, pos));
+    const fd = this.store.poolFd;
+    if (runs.length === 0) return Promise.resolve(buf);
+    if (runs.length === 3) return preadFull(fd, buf, runs[0]!, runs[1]!, runs[2]!).then(() => buf);
+    return this.store.scatter.read(fd, buf, runs);
   }
 
   // ---- write ----------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StorageError } from '../storage-error.js';
 import { EXTENT_SIZE, ExtentTree, type TreeNode, slotOffset } from './extent-tree.js';
+import { BLOCK_SLOTS, FreeSlots } from './free-slots.js';
 import { fdatasync, fsyncDir, pwriteFull } from './fs-io.js';
+import { ScatterReader } from './scatter-reader.js';
 import type { ZeroBlocks } from './zero-blocks.js';
 import {
   HEADER_BYTES,
@@ -44,6 +46,9 @@ export interface LocalStoreOptions {
   syncIoMaxBytes?: number;
 }
 
+/** Slots the data file may grow by beyond twice the extents in use, to keep 1 MiB groups together. */
+const GROWTH_FLOOR = 4096; // 256 MiB
+
 export class LocalStore {
   readonly tree: ExtentTree;
   readonly poolFd: number;
@@ -54,14 +59,16 @@ export class LocalStore {
   readonly syncIoMax: number;
   /** Blocks known to read as zeroes, per node (memory only; see zero-blocks.ts). */
   readonly zeroes = new WeakMap<TreeNode, ZeroBlocks>();
+  /** Reads of several scattered runs, in one job off the event loop (scatter-reader.ts). */
+  readonly scatter = new ScatterReader();
 
   /** Journal bytes not yet written, in order; maps are buffered per node until the next meta record. */
   private pending: Buffer[] = [];
   private pendingMaps = new Map<string, number[]>();
   private pendingFree: number[] = [];
   private committedFree: { epoch: number; slots: number[] }[] = [];
-  /** Reusable slots, sorted descending so pop() hands out ascending (contiguous) slots. */
-  private free: number[] = [];
+  /** Reusable slots (a bitmap: lowest free, a given slot, a wholly free 1 MiB block). */
+  private readonly free = new FreeSlots();
   private dirty = false;
   private broken: Error | null = null;
 
@@ -113,7 +120,7 @@ export class LocalStore {
       const poolFd = fs.openSync(path.join(root, 'pool'), fs.existsSync(path.join(root, 'pool')) ? 'r+' : 'w+');
       const store = new LocalStore(root, opts, tree, poolFd, journalFd, journalSize, generation);
       tree.onFree = (s) => store.pendingFree.push(s);
-      for (let s = tree.hwm - 1; s >= 1; s--) if (tree.slotRefs[s] === 0) store.free.push(s);
+      for (let s = 1; s < tree.hwm; s++) if (tree.slotRefs[s] === 0) store.free.add(s);
       return store;
     } catch (e) {
       releaseLock(root);
@@ -164,13 +171,47 @@ export class LocalStore {
 
   // ---- slots and records ----------------------------------------------------------------------------
 
-  allocSlot(): number {
-    const s = this.free.pop();
-    if (s !== undefined) return s;
-    const slot = this.tree.hwm;
-    this.tree.ensureSlotCapacity(slot);
-    this.tree.hwm = slot + 1;
-    return slot;
+  /**
+   * A slot for extent `idx` of `node`, which is about to get a new one (first write, or
+   * copy-on-write). Placement keeps each 1 MiB group of a volume (16 extents) together in the data
+   * file, so that a volume rewritten piecemeal after a snapshot still reads and writes 1 MiB as one
+   * run: an extent goes to its place in the 1 MiB block where a neighbour of its group already lives
+   * (in a slot of this node's own), else to its place in a wholly free block, else in a new block at
+   * the end of the file. Unused places of a block stay free (a sparse file: they take no disk space).
+   * The data file may so grow to twice the extents in use (plus GROWTH_FLOOR); past that, freed
+   * slots are reused one by one, lowest first.
+   */
+  allocSlotFor(node: TreeNode, idx: number): number {
+    const tree = this.tree;
+    const place = idx & (BLOCK_SLOTS - 1);
+    const first = idx - place;
+    const last = Math.min(first + BLOCK_SLOTS, Math.ceil(node.size / EXTENT_SIZE));
+    for (let j = first; j < last; j++) {
+      if (j === idx || !tree.isExclusive(node, j)) continue;
+      const s = tree.lookup(node, j);
+      if (((s - 1) & (BLOCK_SLOTS - 1)) !== (j & (BLOCK_SLOTS - 1))) continue; // not placed by block
+      const want = s - (j - first) + place;
+      if (this.free.take(want)) return want;
+    }
+    let base = this.free.findFreeBlock();
+    if (base === 0) {
+      const used = tree.hwm - 1 - this.freeSlotCount();
+      if (this.free.count > 0 && tree.hwm - 1 + 2 * BLOCK_SLOTS > 2 * used + GROWTH_FLOOR) return this.free.takeLowest();
+      base = this.newBlock();
+    }
+    this.free.take(base + place);
+    return base + place;
+  }
+
+  /** Appends a free 1 MiB-aligned block of slots to the data file's range; returns its first slot. */
+  private newBlock(): number {
+    const tree = this.tree;
+    const base = ((tree.hwm - 1 + BLOCK_SLOTS - 1) & ~(BLOCK_SLOTS - 1)) + 1;
+    const end = base + BLOCK_SLOTS;
+    tree.ensureSlotCapacity(end - 1);
+    for (let s = tree.hwm; s < end; s++) this.free.add(s);
+    tree.hwm = end;
+    return base;
   }
 
   static slotOffset(slot: number): number {
@@ -200,12 +241,9 @@ export class LocalStore {
   private releaseFrees(): void {
     let min = Infinity;
     for (const e of this.inflight.keys()) if (e < min) min = e;
-    let moved = false;
     while (this.committedFree.length && this.committedFree[0]!.epoch < min) {
-      this.free.push(...this.committedFree.shift()!.slots);
-      moved = true;
+      for (const s of this.committedFree.shift()!.slots) this.free.add(s);
     }
-    if (moved) this.free.sort((a, b) => b - a);
   }
 
   // ---- durability -----------------------------------------------------------------------------------
@@ -279,6 +317,7 @@ export class LocalStore {
     try {
       if (!this.broken) await this.exclusive(() => this.checkpoint());
     } finally {
+      await this.scatter.close();
       fs.closeSync(this.poolFd);
       fs.closeSync(this.journalFd);
       releaseLock(this.root);
@@ -288,13 +327,14 @@ export class LocalStore {
   /** Test hook: stop dead like kill -9 would (no commit, no checkpoint), releasing fds and lock. */
   abandon(): void {
     this.broken = new Error('abandoned');
+    void this.scatter.close();
     fs.closeSync(this.poolFd);
     fs.closeSync(this.journalFd);
     releaseLock(this.root);
   }
 
   freeSlotCount(): number {
-    return this.free.length + this.pendingFree.length + this.committedFree.reduce((n, c) => n + c.slots.length, 0);
+    return this.free.count + this.pendingFree.length + this.committedFree.reduce((n, c) => n + c.slots.length, 0);
   }
 }
 

@@ -116,7 +116,7 @@ describe('local store: scattered reads', () => {
       }
       await dev.trim(3 * MiB, MiB); // a hole in the middle of the last read below
       expected.fill(0, 3 * MiB);
-      // 1 MiB (scattered runs, synchronous), 2 MiB (over the scattered limit: thread pool), odd offsets.
+      // 1 and 2 MiB (scattered runs: one job of the scatter reader), odd offsets.
       for (const [off, len] of [[0, MiB], [MiB, 2 * MiB], [12345, MiB - 999], [2 * MiB + 4096, 2 * MiB - 4096]] as const) {
         const got = Buffer.from(await dev.read(off, len));
         assert.ok(got.equals(expected.subarray(off, off + len)), `read ${off}+${len}`);

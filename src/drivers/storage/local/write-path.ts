@@ -75,7 +75,7 @@ export function writePlanned(t: WriteTarget, offset: number, data: Uint8Array, s
         addRun(slotOffset(tree.lookup(node, idx)) + within, d, n);
       } else {
         const old = tree.lookup(node, idx);
-        const slot = store.allocSlot();
+        const slot = store.allocSlotFor(node, idx);
         tree.setEntry(node, idx, slot);
         allocs.push(idx, slot, old);
         if (!sync) {

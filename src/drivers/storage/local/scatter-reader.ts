@@ -1,0 +1,111 @@
+/**
+ * Scattered reads off the event loop in one job: a worker thread that fills a buffer from several
+ * positions of the data file with synchronous preads and hands it back. Layer: drivers/storage/local;
+ * node:worker_threads only.
+ *
+ * Why: a volume with snapshot history resolves a 1 MiB read to a dozen runs scattered over the data
+ * file (copy-on-write moves every rewritten extent). Node's thread pool reads one position per job, so
+ * the runs cost a dozen round trips, and reading them synchronously on the event loop takes the loop
+ * away from the NBD sockets; a fresh volume's contiguous read is one job. Through this worker a
+ * scattered read is one message each way, whatever the number of runs.
+ *
+ * The buffer travels by transfer (no copy): the caller allocates it (holes already zeroed), it moves
+ * to the worker and back. The worker starts on first use and does not keep the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** The worker's code, evaluated as a CommonJS script (the CLI is one bundle: no second file to load). */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+parentPort.on('message', (m) => {
+  const buf = Buffer.from(m.buf);
+  const runs = m.runs;
+  try {
+    for (let i = 0; i < runs.length; i += 3) {
+      const off = runs[i], len = runs[i + 1], pos = runs[i + 2];
+      let done = 0;
+      while (done < len) {
+        const n = fs.readSync(m.fd, buf, off + done, len - done, pos + done);
+        if (n === 0) { buf.fill(0, off + done, off + len); break; }
+        done += n;
+      }
+    }
+    parentPort.postMessage({ id: m.id, buf: m.buf }, [m.buf]);
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, buf: m.buf, error: String(e && e.message || e) }, [m.buf]);
+  }
+});
+`;
+
+interface Pending {
+  resolve: (b: Buffer) => void;
+  reject: (e: Error) => void;
+}
+
+interface Reply {
+  id: number;
+  buf: ArrayBuffer;
+  error?: string;
+}
+
+export class ScatterReader {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  /**
+   * Fills `buf` (which must own its whole ArrayBuffer: Buffer.allocUnsafeSlow) from `runs`, triples of
+   * [offset in buf, length, position in the file]; past EOF reads as zeroes. Resolves with the filled
+   * buffer (a new Buffer over the same memory: `buf` itself is detached by the transfer).
+   */
+  read(fd: number, buf: Buffer, runs: number[]): Promise<Buffer> {
+    if (buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength) {
+      throw new Error('ScatterReader needs a buffer that owns its memory');
+    }
+    const w = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise<Buffer>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) w.ref();
+      w.postMessage({ id, fd, runs, buf: buf.buffer }, [buf.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Stops the worker; reads still in flight fail. */
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+    this.failAll(new Error('scatter reader closed'));
+  }
+
+  private start(): Worker {
+    const w = new Worker(WORKER_SOURCE, { eval: true });
+    w.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) w.unref();
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(Buffer.from(m.buf));
+    });
+    w.on('error', (e) => {
+      if (this.worker === w) this.worker = null;
+      this.failAll(e);
+    });
+    w.on('exit', () => {
+      if (this.worker === w) this.worker = null;
+      this.failAll(new Error('scatter reader stopped'));
+    });
+    w.unref();
+    this.worker = w;
+    return w;
+  }
+
+  private failAll(e: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(e);
+  }
+}
