@@ -29,7 +29,7 @@ describe('ScatterReader', () => {
 
       // Many reads in flight complete with their own bytes.
       const many = await Promise.all(Array.from({ length: 32 }, (_, k) => {
-        const b = Buffer.allocUnsafeSlow(8192);
+        const b = Buffer.allocUnsafeSlow(8192); // spread over both workers (two by default)
         return reader.read(fd, b, [0, 4096, k * 4096, 4096, 4096, (k + 1) * 4096]);
       }));
       many.forEach((b, k) => assert.ok(b.equals(content.subarray(k * 4096, (k + 2) * 4096)), `read ${k}`));
@@ -52,8 +52,9 @@ describe('ScatterReader', () => {
     const fd = fs.openSync('/dev/zero', 'r');
     try {
       const reads = Array.from({ length: 8 }, () => reader.read(fd, Buffer.allocUnsafeSlow(4 << 20), [0, 4 << 20, 0]));
+      const outcome = Promise.allSettled(reads);
       await reader.close();
-      const settled = await Promise.allSettled(reads);
+      const settled = await outcome;
       for (const s of settled) {
         if (s.status === 'rejected') assert.match(String(s.reason), /closed|stopped/);
         else assert.equal(s.value.length, 4 << 20);

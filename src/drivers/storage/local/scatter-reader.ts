@@ -49,10 +49,20 @@ interface Reply {
   error?: string;
 }
 
+/** One worker and the reads it has in flight. */
+class ReadWorker {
+  readonly pending = new Map<number, Pending>();
+  constructor(readonly worker: Worker) {}
+}
+
 export class ScatterReader {
-  private worker: Worker | null = null;
-  private readonly pending = new Map<number, Pending>();
+  private readonly workers: (ReadWorker | null)[];
   private nextId = 1;
+
+  /** `threads`: workers to spread reads over (each starts on first use). */
+  constructor(threads = Number(process.env.POCKETSTACK_SCATTER_THREADS ?? 2)) {
+    this.workers = new Array<ReadWorker | null>(Math.max(1, threads)).fill(null);
+  }
 
   /**
    * Fills `buf` (which must own its whole ArrayBuffer: Buffer.allocUnsafeSlow) from `runs`, triples of
@@ -63,49 +73,61 @@ export class ScatterReader {
     if (buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength) {
       throw new Error('ScatterReader needs a buffer that owns its memory');
     }
-    const w = this.worker ?? this.start();
+    const w = this.pick();
     const id = this.nextId++;
     return new Promise<Buffer>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      if (this.pending.size === 1) w.ref();
-      w.postMessage({ id, fd, runs, buf: buf.buffer }, [buf.buffer as ArrayBuffer]);
+      w.pending.set(id, { resolve, reject });
+      if (w.pending.size === 1) w.worker.ref();
+      w.worker.postMessage({ id, fd, runs, buf: buf.buffer }, [buf.buffer as ArrayBuffer]);
     });
   }
 
-  /** Stops the worker; reads still in flight fail. */
+  /** Stops the workers; reads still in flight fail. */
   async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate();
-    this.failAll(new Error('scatter reader closed'));
+    const all = this.workers.slice();
+    this.workers.fill(null);
+    await Promise.all(all.map(async (w) => {
+      if (!w) return;
+      await w.worker.terminate();
+      failAll(w, new Error('scatter reader closed'));
+    }));
   }
 
-  private start(): Worker {
-    const w = new Worker(WORKER_SOURCE, { eval: true });
+  /** The worker with the fewest reads in flight (an idle one, started if need be). */
+  private pick(): ReadWorker {
+    let best: ReadWorker | null = null;
+    for (let i = 0; i < this.workers.length; i++) {
+      const w = this.workers[i] ?? (this.workers[i] = this.start(i));
+      if (w.pending.size === 0) return w;
+      if (!best || w.pending.size < best.pending.size) best = w;
+    }
+    return best!;
+  }
+
+  private start(slot: number): ReadWorker {
+    const rw = new ReadWorker(new Worker(WORKER_SOURCE, { eval: true }));
+    const w = rw.worker;
+    const gone = (e: Error): void => {
+      if (this.workers[slot] === rw) this.workers[slot] = null;
+      failAll(rw, e);
+    };
     w.on('message', (m: Reply) => {
-      const p = this.pending.get(m.id);
+      const p = rw.pending.get(m.id);
       if (!p) return;
-      this.pending.delete(m.id);
-      if (this.pending.size === 0) w.unref();
+      rw.pending.delete(m.id);
+      if (rw.pending.size === 0) w.unref();
       if (m.error !== undefined) p.reject(new Error(m.error));
       else p.resolve(Buffer.from(m.buf));
     });
-    w.on('error', (e) => {
-      if (this.worker === w) this.worker = null;
-      this.failAll(e);
-    });
-    w.on('exit', () => {
-      if (this.worker === w) this.worker = null;
-      this.failAll(new Error('scatter reader stopped'));
-    });
+    w.on('error', gone);
+    w.on('exit', () => gone(new Error('scatter reader stopped')));
     w.unref();
-    this.worker = w;
-    return w;
+    return rw;
   }
+}
 
-  private failAll(e: Error): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of all) p.reject(e);
-  }
+function failAll(w: ReadWorker, e: Error): void {
+  const all = [...w.pending.values()];
+  w.pending.clear();
+  for (const p of all) p.reject(e);
 }
