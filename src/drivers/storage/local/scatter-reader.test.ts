@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ScatterReader } from './scatter-reader.js';
+import { ScatterReader, threadsFromEnv } from './scatter-reader.js';
 
 describe('ScatterReader', () => {
   it('fills a buffer from scattered runs in one job, zero past EOF, and survives bad requests', async () => {
@@ -63,5 +63,12 @@ describe('ScatterReader', () => {
     } finally {
       fs.closeSync(fd);
     }
+  });
+
+  it('takes its thread count from POCKETSTACK_SCATTER_THREADS only when it is a sensible number', () => {
+    assert.equal(threadsFromEnv(undefined), 2);
+    assert.equal(threadsFromEnv('4'), 4);
+    assert.equal(threadsFromEnv('1'), 1);
+    for (const bad of ['', '0', '-1', '2.5', 'two', '17']) assert.equal(threadsFromEnv(bad), 2, bad);
   });
 });

@@ -59,9 +59,9 @@ export class ScatterReader {
   private readonly workers: (ReadWorker | null)[];
   private nextId = 1;
 
-  /** `threads`: workers to spread reads over (each starts on first use). */
-  constructor(threads = Number(process.env.POCKETSTACK_SCATTER_THREADS ?? 2)) {
-    this.workers = new Array<ReadWorker | null>(Math.max(1, threads)).fill(null);
+  /** `threads`: workers to spread reads over (each starts on first use); default from the environment. */
+  constructor(threads = threadsFromEnv(process.env.POCKETSTACK_SCATTER_THREADS)) {
+    this.workers = new Array<ReadWorker | null>(threads).fill(null);
   }
 
   /**
@@ -124,6 +124,12 @@ export class ScatterReader {
     w.unref();
     return rw;
   }
+}
+
+/** POCKETSTACK_SCATTER_THREADS: a whole number from 1 to 16; anything else means the default, 2. */
+export function threadsFromEnv(v: string | undefined): number {
+  const n = Number(v);
+  return v !== undefined && Number.isInteger(n) && n >= 1 && n <= 16 ? n : 2;
 }
 
 function failAll(w: ReadWorker, e: Error): void {
