@@ -125,7 +125,7 @@ export class LocalBlockDevice implements BlockDevice {
     }
   }
 
-  /** Plans a read and issues it off the loop; call inside an epoch, in the step that checked locks. */
+  /** Plans a read and issues it (see read()); call inside an epoch, in the step that checked locks. */
   private issueRead(offset: number, length: number): Promise<Buffer> {
     const buf = Buffer.allocUnsafeSlow(length);
     const runs: number[] = [];
