@@ -17,8 +17,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StorageError } from '../storage-error.js';
 import { EXTENT_SIZE, ExtentTree, type TreeNode, slotOffset } from './extent-tree.js';
-import { BLOCK_SLOTS, FreeSlots } from './free-slots.js';
+import { FreeSlots } from './free-slots.js';
 import { fdatasync, fsyncDir, pwriteFull } from './fs-io.js';
+import { placeSlot } from './placement.js';
 import { ScatterReader } from './scatter-reader.js';
 import type { ZeroBlocks } from './zero-blocks.js';
 import {
@@ -45,9 +46,6 @@ export interface LocalStoreOptions {
    */
   syncIoMaxBytes?: number;
 }
-
-/** Slots the data file may grow by beyond twice the extents in use, to keep 1 MiB groups together. */
-const GROWTH_FLOOR = 4096; // 256 MiB
 
 export class LocalStore {
   readonly tree: ExtentTree;
@@ -171,47 +169,9 @@ export class LocalStore {
 
   // ---- slots and records ----------------------------------------------------------------------------
 
-  /**
-   * A slot for extent `idx` of `node`, which is about to get a new one (first write, or
-   * copy-on-write). Placement keeps each 1 MiB group of a volume (16 extents) together in the data
-   * file, so that a volume rewritten piecemeal after a snapshot still reads and writes 1 MiB as one
-   * run: an extent goes to its place in the 1 MiB block where a neighbour of its group already lives
-   * (in a slot of this node's own), else to its place in a wholly free block, else in a new block at
-   * the end of the file. Unused places of a block stay free (a sparse file: they take no disk space).
-   * The data file may so grow to twice the extents in use (plus GROWTH_FLOOR); past that, freed
-   * slots are reused one by one, lowest first.
-   */
+  /** A slot for extent `idx` of `node`, which is about to get a new one (placement.ts). */
   allocSlotFor(node: TreeNode, idx: number): number {
-    const tree = this.tree;
-    const place = idx & (BLOCK_SLOTS - 1);
-    const first = idx - place;
-    const last = Math.min(first + BLOCK_SLOTS, Math.ceil(node.size / EXTENT_SIZE));
-    for (let j = first; j < last; j++) {
-      if (j === idx || !tree.isExclusive(node, j)) continue;
-      const s = tree.lookup(node, j);
-      if (((s - 1) & (BLOCK_SLOTS - 1)) !== (j & (BLOCK_SLOTS - 1))) continue; // not placed by block
-      const want = s - (j - first) + place;
-      if (this.free.take(want)) return want;
-    }
-    let base = this.free.findFreeBlock();
-    if (base === 0) {
-      const used = tree.hwm - 1 - this.freeSlotCount();
-      if (this.free.count > 0 && tree.hwm - 1 + 2 * BLOCK_SLOTS > 2 * used + GROWTH_FLOOR) return this.free.takeLowest();
-      base = this.newBlock();
-    }
-    this.free.take(base + place);
-    return base + place;
-  }
-
-  /** Appends a free 1 MiB-aligned block of slots to the data file's range; returns its first slot. */
-  private newBlock(): number {
-    const tree = this.tree;
-    const base = ((tree.hwm - 1 + BLOCK_SLOTS - 1) & ~(BLOCK_SLOTS - 1)) + 1;
-    const end = base + BLOCK_SLOTS;
-    tree.ensureSlotCapacity(end - 1);
-    for (let s = tree.hwm; s < end; s++) this.free.add(s);
-    tree.hwm = end;
-    return base;
+    return placeSlot(this.tree, this.free, node, idx, () => this.tree.hwm - 1 - this.freeSlotCount());
   }
 
   static slotOffset(slot: number): number {
