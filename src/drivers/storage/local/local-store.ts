@@ -118,7 +118,10 @@ export class LocalStore {
       const poolFd = fs.openSync(path.join(root, 'pool'), fs.existsSync(path.join(root, 'pool')) ? 'r+' : 'w+');
       const store = new LocalStore(root, opts, tree, poolFd, journalFd, journalSize, generation);
       tree.onFree = (s) => store.pendingFree.push(s);
-      for (let s = 1; s < tree.hwm; s++) if (tree.slotRefs[s] === 0) store.free.add(s);
+      for (let s = 1; s < tree.hwm; s++) {
+        if (tree.slotRefs[s] === 0) store.free.add(s);
+        else store.free.markWritten(s);
+      }
       return store;
     } catch (e) {
       releaseLock(root);
@@ -170,8 +173,11 @@ export class LocalStore {
   // ---- slots and records ----------------------------------------------------------------------------
 
   /** A slot for extent `idx` of `node`, which is about to get a new one (placement.ts). */
+  /** A slot for a new write of extent `idx` of `node` (placement.ts); the caller writes all of it. */
   allocSlotFor(node: TreeNode, idx: number): number {
-    return placeSlot(this.tree, this.free, node, idx, () => this.tree.hwm - 1 - this.freeSlotCount());
+    const slot = placeSlot(this.tree, this.free, node, idx, () => this.tree.hwm - 1 - this.freeSlotCount());
+    this.free.markWritten(slot);
+    return slot;
   }
 
   static slotOffset(slot: number): number {

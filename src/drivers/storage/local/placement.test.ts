@@ -36,6 +36,27 @@ describe('FreeSlots', () => {
     assert.ok(f.take(17));
     assert.equal(f.findFreeBlock(), 1009, 'the next wholly free block: slots 1009-1024');
   });
+
+  it('prefers slots and blocks that were written (no hole) over lower ones that never were', () => {
+    const f = new FreeSlots();
+    for (let s = 1; s <= 64; s++) f.add(s); // blocks 1-16, 17-32, 33-48, 49-64: holes
+    for (let s = 33; s <= 48; s++) f.markWritten(s);
+    f.markWritten(60);
+    assert.ok(f.isWritten(40) && !f.isWritten(1) && !f.isWritten(61));
+    assert.equal(f.findFreeBlock(), 33, 'the wholly written block, though 1-16 is lower');
+    assert.ok(f.take(33));
+    assert.equal(f.findFreeBlock(), 1, 'no wholly free written block is left: the lowest wholly free one');
+    assert.equal(f.takeLowest(), 34, 'the lowest written free slot first');
+    for (let s = 35; s <= 48; s++) assert.equal(f.takeLowest(), s);
+    assert.equal(f.takeLowest(), 60, 'then the last written one, above lower holes');
+    assert.equal(f.takeLowest(), 1, 'then holes, lowest first');
+    f.add(60); // freed again: it was written, so it comes first again
+    assert.equal(f.takeLowest(), 60);
+    f.markWritten(2000); // a slot beyond the bitmap grows it
+    f.add(2000);
+    assert.equal(f.takeLowest(), 2000);
+    assert.equal(f.takeLowest(), 2);
+  });
 });
 
 describe('local store: placement of copied extents', () => {

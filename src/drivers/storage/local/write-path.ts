@@ -124,17 +124,17 @@ async function fillExtent(fd: number, oldSlot: number, slot: number, within: num
   await pwriteFull(fd, buf, 0, EXTENT_SIZE, slotOffset(slot));
 }
 
-/** The same, synchronously, through one reusable scratch extent (only the uncovered parts are read). */
+/**
+ * The same, synchronously, through one reusable scratch extent. The old extent is read whole, in one
+ * call: a syscall costs more here than copying the few KiB the write then covers.
+ */
 function fillExtentSync(fd: number, oldSlot: number, slot: number, within: number, part: Uint8Array): void {
   const buf = SCRATCH;
-  const tail = within + part.length;
   if (oldSlot === 0) {
     buf.fill(0, 0, within);
-    buf.fill(0, tail);
+    buf.fill(0, within + part.length);
   } else {
-    const from = slotOffset(oldSlot);
-    if (within > 0) preadFullSync(fd, buf, 0, within, from);
-    if (tail < EXTENT_SIZE) preadFullSync(fd, buf, tail, EXTENT_SIZE - tail, from + tail);
+    preadFullSync(fd, buf, 0, EXTENT_SIZE, slotOffset(oldSlot));
   }
   buf.set(part, within);
   pwriteFullSync(fd, buf, 0, EXTENT_SIZE, slotOffset(slot));
