@@ -17,6 +17,10 @@
 #        BENCH_CHAIN_ROUNDS / BENCH_CHAIN_RUNTIME / BENCH_CHAIN_RAMP (section 2: default 12, 3 s, 1 s;
 #        12 is a multiple of 2 and 3, so each target goes first equally often: the first target of a
 #        round can measure lower, which an odd count would lean on),
+#        BENCH_CHAIN_WARM (section 2: rotations before the write rounds, default 0; each re-arms the
+#        chains and overwrites them whole in 64 KiB writes, unmeasured, so that the snapshots the
+#        rounds delete hold whole rewrites: the steady state of a rotation, where the store has
+#        stopped growing and copy-on-write reuses freed space; 10 = the chain's depth),
 #        BENCH_KEEP (file to copy section 2's raw per-run results to), BENCH_SYNC (default 1: run
 #        `sync` before every test, so no test pays for the previous one's dirty pages),
 #        BENCH_DIR (scratch directory on the disk to test, default a fresh dir in $TMPDIR).
@@ -30,6 +34,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 CHAIN_ROUNDS=${BENCH_CHAIN_ROUNDS:-12}
 CHAIN_RUNTIME=${BENCH_CHAIN_RUNTIME:-3}
 CHAIN_RAMP=${BENCH_CHAIN_RAMP:-1}
+CHAIN_WARM=${BENCH_CHAIN_WARM:-0}
 SYNC_BETWEEN=${BENCH_SYNC:-1}
 SECTIONS=${BENCH_SECTIONS:-1 2 3}
 die() { echo "error: $*" >&2; exit 2; }
@@ -155,6 +160,18 @@ if [[ " $SECTIONS " == *" 2 "* ]]; then
   uri() { echo "$1=nbd+unix:///$1?socket=$work/psC.sock"; }
   interleave "$work/s2r.txt" "randread_4k_qd32 seqread_1m_qd8" -- "$(uri fresh)" "$(uri chain10)"
   REARM="rearm $pc $work/storeC.out"
+  if [ "$CHAIN_WARM" -gt 0 ]; then
+    echo "# warm-up: $CHAIN_WARM rotations (re-arm, overwrite chain10 and chain1 whole), unmeasured"
+    for _ in $(seq "$CHAIN_WARM"); do
+      eval "$REARM"
+      for t in chain10 chain1; do
+        # 64 KiB writes, as the fresh volume was filled: the first write into new file space sets the
+        # page-cache folio size, and a 4 KiB overwrite into a 1 MiB folio costs ~2x one into 64 KiB.
+        fio --name=warm --ioengine=nbd --uri="nbd+unix:///$t?socket=$work/psC.sock" --size="$SIZE" --rw=write --bs=64k \
+          --iodepth=8 --refill_buffers=1 >/dev/null 2>"$work/fio.err" || { cat "$work/fio.err" >&2; exit 1; }
+      done
+    done
+  fi
   interleave "$work/s2w.txt" "randwrite_4k_qd32 seqwrite_1m_qd8" -- "$(uri fresh)" "$(uri chain10)" "$(uri chain1)"
   REARM=
   cat "$work/s2r.txt" "$work/s2w.txt" > "$work/s2.txt"
