@@ -102,33 +102,12 @@ export class FreeSlots {
    * slots were all written, else the lowest such block; 0 when there is none.
    */
   findFreeBlock(): number {
-    const bits = this.bits;
-    const written = this.written;
-    for (let w = this.writtenBlockWord; w < bits.length; w++) {
-      const v = bits[w]! & written[w]!;
-      if ((v & 0xffff) === 0xffff) {
-        this.writtenBlockWord = w;
-        return w * 32 + 1;
-      }
-      if (v >>> 16 === 0xffff) {
-        this.writtenBlockWord = w;
-        return w * 32 + 17;
-      }
-    }
-    this.writtenBlockWord = bits.length;
-    for (let w = this.blockWord; w < bits.length; w++) {
-      const v = bits[w]!;
-      if ((v & 0xffff) === 0xffff) {
-        this.blockWord = w;
-        return w * 32 + 1;
-      }
-      if (v >>> 16 === 0xffff) {
-        this.blockWord = w;
-        return w * 32 + 17;
-      }
-    }
-    this.blockWord = bits.length;
-    return 0;
+    const [wb, slot] = scanBlocks(this.bits, this.written, this.writtenBlockWord);
+    this.writtenBlockWord = wb;
+    if (slot !== 0) return slot;
+    const [b, any] = scanBlocks(this.bits, null, this.blockWord);
+    this.blockWord = b;
+    return any;
   }
 
   private grow(w: number): void {
@@ -141,4 +120,17 @@ export class FreeSlots {
     h.set(this.written);
     this.written = h;
   }
+}
+
+/**
+ * From word `from` on, the first block whose bits are all set in `bits` (and in `mask`, if given):
+ * returns [the word it lies in, or bits.length when none, its first slot or 0].
+ */
+function scanBlocks(bits: Uint32Array, mask: Uint32Array | null, from: number): [number, number] {
+  for (let w = from; w < bits.length; w++) {
+    const v = mask ? bits[w]! & mask[w]! : bits[w]!;
+    if ((v & 0xffff) === 0xffff) return [w, w * 32 + 1];
+    if (v >>> 16 === 0xffff) return [w, w * 32 + 17];
+  }
+  return [bits.length, 0];
 }
