@@ -50,12 +50,17 @@ export class FreeSlots {
     if (w < this.lowWrittenWord) this.lowWrittenWord = w;
   }
 
-  /** Records that `slot` now holds written data (its file space is no hole). */
+  /**
+   * Records that `slot` now holds written data (its file space is no hole). Usually the slot was
+   * just taken, and then the search hints stay: only a free slot can make a free written one appear
+   * (lowering them for a taken slot would rescan the bitmap's tail on every allocation).
+   */
   markWritten(slot: number): void {
     const i = slot - 1;
     const w = i >>> 5;
     if (w >= this.written.length) this.grow(w);
     this.written[w]! |= 1 << (i & 31);
+    if (!this.has(slot)) return;
     if (w < this.writtenBlockWord) this.writtenBlockWord = w;
     if (w < this.lowWrittenWord) this.lowWrittenWord = w;
   }

@@ -172,7 +172,6 @@ export class LocalStore {
 
   // ---- slots and records ----------------------------------------------------------------------------
 
-  /** A slot for extent `idx` of `node`, which is about to get a new one (placement.ts). */
   /** A slot for a new write of extent `idx` of `node` (placement.ts); the caller writes all of it. */
   allocSlotFor(node: TreeNode, idx: number): number {
     const slot = placeSlot(this.tree, this.free, node, idx, () => this.tree.hwm - 1 - this.freeSlotCount());
