@@ -76,6 +76,11 @@ serve_pocketstack() { # serve_pocketstack DIR SOCK DEPTH  (sets $last_pid)
   die "PocketStack NBD server did not start"
 }
 
+fill() { # fill URI BS: writes the whole target once, sequentially, in BS writes of random data
+  fio --name=fill --ioengine=nbd --uri="$1" --size="$SIZE" --rw=write --bs="$2" --iodepth=8 --refill_buffers=1 \
+    >/dev/null 2>"$work/fio.err" || { cat "$work/fio.err" >&2; exit 1; }
+}
+
 rearm() { # rearm PID OUTFILE: asks a chain server to re-arm and waits until it did
   local want=$(( $(grep -c REARMED "$2" || true) + 1 ))
   kill -USR2 "$1"
@@ -140,7 +145,7 @@ if [[ " $SECTIONS " == *" 1 "* ]]; then
   NO_FILL=1 serve_pocketstack "$work/store0" "$work/ps0.sock" 0
   for _ in $(seq 50); do [ -S "$work/peer.sock" ] && break; sleep 0.1; done
   for uri in "nbd+unix:///peer?socket=$work/peer.sock" "nbd+unix:///bench?socket=$work/ps0.sock"; do
-    fio --name=fill --ioengine=nbd --uri="$uri" --size="$SIZE" --rw=write --bs=1m --iodepth=8 --refill_buffers=1 >/dev/null 2>"$work/fio.err" || { cat "$work/fio.err" >&2; exit 1; }
+    fill "$uri" 1m
   done
   interleave "$work/s1.txt" "$ALL" -- "qemu=nbd+unix:///peer?socket=$work/peer.sock" "ps=nbd+unix:///bench?socket=$work/ps0.sock"
   summary "$work/s1.txt" qemu ps
@@ -167,8 +172,7 @@ if [[ " $SECTIONS " == *" 2 "* ]]; then
       for t in chain10 chain1; do
         # 64 KiB writes, as the fresh volume was filled: the first write into new file space sets the
         # page-cache folio size, and a 4 KiB overwrite into a 1 MiB folio costs ~2x one into 64 KiB.
-        fio --name=warm --ioengine=nbd --uri="nbd+unix:///$t?socket=$work/psC.sock" --size="$SIZE" --rw=write --bs=64k \
-          --iodepth=8 --refill_buffers=1 >/dev/null 2>"$work/fio.err" || { cat "$work/fio.err" >&2; exit 1; }
+        fill "nbd+unix:///$t?socket=$work/psC.sock" 64k
       done
     done
   fi
