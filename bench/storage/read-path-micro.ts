@@ -8,6 +8,7 @@
  *   plan 1m     resolving a sequential 1 MiB read (no I/O); also counts the preads it needs
  *   read 4k     LocalBlockDevice.read of a random 4 KiB block (synchronous path, page cache)
  *   read 1m qd8 LocalBlockDevice.read of sequential 1 MiB blocks, 8 in flight (thread-pool path)
+ *   lent 1m qd8 the same through readLent, as the NBD export reads (slabs, given back at once)
  * and prints per measure the median cost of each side, the median of the per-batch ratios
  * chain/fresh and their range, in wall time and in CPU time of the whole process (thread pool
  * included; steadier than wall time when other work shares the machine). Deterministic counts
@@ -116,6 +117,22 @@ const measures: Record<string, { unit: string; per: number; run: (s: Side) => Pr
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < SEQ) sink += (await dev.read(MiB * next++, MiB)).length;
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+    },
+  },
+  'lent 1m qd8': {
+    unit: 'us',
+    per: SEQ,
+    run: async (s) => {
+      const dev = devs[s];
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < SEQ) {
+          const l = await dev.readLent(MiB * next++, MiB);
+          sink += l.data.length;
+          l.release(); // the NBD export gives it back once the socket has the bytes
+        }
       };
       await Promise.all(Array.from({ length: 8 }, worker));
     },

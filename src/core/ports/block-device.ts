@@ -42,12 +42,24 @@ export interface BlockDeviceCapabilities {
   canMultiConn: boolean;
 }
 
+/** Bytes a device lent to the caller (see BlockDevice.readLent): call `release` once, when done. */
+export interface LentBytes {
+  data: Uint8Array;
+  release(): void;
+}
+
 export interface BlockDevice {
   /** Size in bytes; fixed while the device is open (extend takes effect on the next open). */
   readonly size: number;
   readonly capabilities: BlockDeviceCapabilities;
   /** Reads `length` bytes at `offset`; unwritten ranges read as zeroes. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: as read, but the bytes may sit in memory the device reuses once the caller calls
+   * `release` (after which the caller must not touch `data`). For a consumer that only passes the
+   * bytes on, such as the NBD export writing them to a socket: it saves a buffer per read.
+   */
+  readLent?(offset: number, length: number): Promise<LentBytes>;
   /** Writes; durable only after flush() or with { fua: true }. Not atomic beyond 512-byte sectors. */
   write(offset: number, data: Uint8Array, options?: WriteOptions): Promise<void>;
   /** Makes every write that completed before the call durable (survives kill -9 and power loss). */

@@ -30,6 +30,12 @@ export class CommandRunner {
     const dev = e.device;
     if (!e.qos && offset + len <= dev.size) {
       if (type === P.Cmd.READ && len <= P.MAX_PAYLOAD) {
+        if (dev.readLent) {
+          return dev.readLent(offset, len).then(
+            (lent) => this.replies.read(handle, offset, lent.data, lent.release),
+            (err: unknown) => this.fail(handle, err),
+          );
+        }
         return dev.read(offset, len).then(
           (buf) => this.replies.read(handle, offset, buf),
           (err: unknown) => this.fail(handle, err),
@@ -69,8 +75,11 @@ export class CommandRunner {
       switch (type) {
         case P.Cmd.READ: {
           if (len > P.MAX_PAYLOAD) return r.error(handle, P.EINVAL, 'read too large');
-          const buf = await dev.read(offset, len);
-          return r.read(handle, offset, buf);
+          if (dev.readLent) {
+            const lent = await dev.readLent(offset, len);
+            return r.read(handle, offset, lent.data, lent.release);
+          }
+          return r.read(handle, offset, await dev.read(offset, len));
         }
         case P.Cmd.WRITE:
           await dev.write(offset, data!, { fua });

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import type { BlockDevice, LentBytes } from '../../core/ports/block-device.js';
 import { LocalVolumeDriver } from '../../drivers/storage/local/local-volume-driver.js';
 import { NbdServer } from './nbd-server.js';
 import * as P from './protocol.js';
@@ -259,6 +260,60 @@ describe('NbdServer', () => {
     assert.deepEqual([zs.readUInt32BE(4), zs.readUInt32BE(8), zs.readUInt32BE(12), zs.readUInt32BE(16)], [8192, P.STATE_ZERO, 65536 - 8192, 0]);
     c.request(P.Cmd.DISC, 7, 0, 0);
     await c.waitClosed();
+  });
+
+  it('large reads from lent buffers arrive whole while the client lags, and every loan goes back', async () => {
+    const inner = await driver.open('v', 'rw');
+    let lent = 0;
+    let back = 0;
+    const counted: BlockDevice = Object.assign(Object.create(inner) as BlockDevice, {
+      async readLent(offset: number, length: number): Promise<LentBytes> {
+        const l = await inner.readLent!(offset, length);
+        lent++;
+        let done = false;
+        return {
+          data: l.data,
+          release: () => {
+            assert.ok(!done, 'a loan is released once');
+            done = true;
+            back++;
+            l.release();
+          },
+        };
+      },
+    });
+    server.addExport('lent', counted);
+    const pattern = (k: number): Buffer => Buffer.alloc(MiB, 0x10 + k);
+    const base = 16 * MiB;
+    const c = await RawClient.connect(sock);
+    await c.go('lent');
+    for (let k = 0; k < 8; k++) c.request(P.Cmd.WRITE, 100 + k, base + k * MiB, MiB, 0, pattern(k));
+    for (let k = 0; k < 8; k++) assert.equal((await c.simpleReply()).error, 0);
+    // Three waves of 1 MiB reads while the client reads nothing: the replies wait in the server's
+    // socket buffer, and a slab given back before its bytes were written would be refilled by the
+    // next wave's reads. Each reply must carry its own MiB.
+    c.sock.pause();
+    for (let w = 0; w < 3; w++) {
+      for (let i = 0; i < 8; i++) c.request(P.Cmd.READ, 200 + w * 8 + i, base + ((i + w) % 8) * MiB, MiB);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    c.sock.resume();
+    for (let i = 0; i < 24; i++) {
+      const r = await c.simpleReply(MiB);
+      assert.equal(r.error, 0);
+      const n = r.handle - 200;
+      const k = ((n % 8) + Math.floor(n / 8)) % 8;
+      assert.ok(r.data.equals(pattern(k)), `reply ${r.handle} holds MiB ${k}`);
+    }
+    assert.equal(lent, 24);
+    // A client that hangs up with replies unsent: the loans still come back.
+    for (let i = 0; i < 20; i++) c.request(P.Cmd.READ, 300 + i, base + (i % 8) * MiB, MiB);
+    while (lent < 25) await new Promise((r) => setTimeout(r, 5));
+    c.end();
+    for (let t = 0; t < 200 && back < lent; t++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(back, lent, `all ${lent} loans went back`);
+    server.removeExport('lent');
+    await inner.close();
   });
 
   it('survives garbage, truncated handshakes, huge lengths and disconnects mid-write', async () => {

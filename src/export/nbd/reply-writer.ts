@@ -19,12 +19,13 @@ export class ReplyWriter {
     this.send(simpleOk(handle));
   }
 
-  read(handle: Buffer, offset: number, data: Uint8Array): void {
-    if (!this.structured) return this.send(simpleOk(handle), data);
+  /** `done`, if given, runs once the socket no longer needs `data` (written, or never to be). */
+  read(handle: Buffer, offset: number, data: Uint8Array, done?: () => void): void {
+    if (!this.structured) return this.send(simpleOk(handle), data, done);
     const b = Buffer.alloc(28);
     chunkHeader(b, P.REPLY_FLAG_DONE, P.REPLY_TYPE_OFFSET_DATA, handle, 8 + data.length);
     b.writeBigUInt64BE(BigInt(offset), 20);
-    this.send(b, data);
+    this.send(b, data, done);
   }
 
   error(handle: Buffer, errno: number, message: string): void {
@@ -63,16 +64,16 @@ export class ReplyWriter {
    * replies of every request that completed in between leave in one writev instead of one write
    * syscall each (32 small replies per wake-up at queue depth 32).
    */
-  private send(b: Buffer, payload?: Uint8Array): void {
+  private send(b: Buffer, payload?: Uint8Array, done?: () => void): void {
     const s = this.socket;
-    if (!this.isOpen() || !s.writable) return;
+    if (!this.isOpen() || !s.writable) return done?.();
     if (!this.corked) {
       this.corked = true;
       s.cork();
       process.nextTick(this.uncork);
     }
     s.write(b);
-    if (payload) s.write(payload);
+    if (payload) s.write(payload, done);
   }
 
   private readonly uncork = (): void => {

@@ -13,6 +13,7 @@ import type {
   BlockDevice,
   BlockDeviceCapabilities,
   Extent,
+  LentBytes,
   WriteOptions,
   ZeroOptions,
 } from '../../../core/ports/block-device.js';
@@ -21,12 +22,15 @@ import { type ExtentLocks, lockedIn } from './extent-locks.js';
 import { extentMap, planRead } from './extent-resolve.js';
 import type { TreeNode } from './extent-tree.js';
 import { preadFull, preadFullSync } from './fs-io.js';
+import { SLAB_BYTES } from './slab-pool.js';
 import type { LocalStore } from './local-store.js';
 import { type WriteTarget, unmapWhole, writePlanned } from './write-path.js';
 import { ZeroBlocks } from './zero-blocks.js';
 
 const ZERO_CHUNK = Buffer.alloc(1 << 20);
 const RESOLVED: Promise<void> = Promise.resolve();
+const NOTHING_TO_RELEASE = (): void => undefined;
+const lentNothing = (data: Uint8Array): LentBytes => ({ data, release: NOTHING_TO_RELEASE });
 
 export class LocalBlockDevice implements BlockDevice {
   readonly size: number;
@@ -85,6 +89,36 @@ export class LocalBlockDevice implements BlockDevice {
    * completion, and is read right here when it is alone (see readsInline).
    */
   read(offset: number, length: number): Promise<Uint8Array> {
+    return this.readInto(offset, length, -1);
+  }
+
+  /**
+   * As read, into a slab of the store's pool when the read is large (above syncIoMax, at most a slab)
+   * and a slab is free; otherwise a new buffer with a release that does nothing. The NBD export gives
+   * the slab back once the socket has the bytes: no buffer to allocate, fault in and free per read,
+   * and the scatter reader's worker fills the slab in place instead of moving a buffer both ways.
+   */
+  readLent(offset: number, length: number): Promise<LentBytes> {
+    const pool = this.store.slabs;
+    const slab = length > this.store.syncIoMax && length <= SLAB_BYTES ? pool.take() : -1;
+    if (slab < 0) return this.read(offset, length).then(lentNothing);
+    let given = false;
+    const release = (): void => {
+      if (given) return;
+      given = true;
+      pool.give(slab);
+    };
+    return this.readInto(offset, length, slab).then(
+      (data) => ({ data, release }),
+      (e: unknown) => {
+        release();
+        throw e;
+      },
+    );
+  }
+
+  /** read() into slab `slab` of the store's pool, or into a new buffer when `slab` is -1. */
+  private readInto(offset: number, length: number, slab: number): Promise<Uint8Array> {
     try {
       this.check(offset, length, false);
       if (!this.store.paused && !lockedIn(this.locks, offset, length)) {
@@ -102,7 +136,7 @@ export class LocalBlockDevice implements BlockDevice {
         }
         let io: Promise<Buffer>;
         try {
-          io = this.issueRead(offset, length);
+          io = this.issueRead(offset, length, slab);
         } catch (e) {
           this.leave(epoch);
           throw e;
@@ -112,22 +146,22 @@ export class LocalBlockDevice implements BlockDevice {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.readAsync(offset, length);
+    return this.readAsync(offset, length, slab);
   }
 
-  private async readAsync(offset: number, length: number): Promise<Uint8Array> {
+  private async readAsync(offset: number, length: number, slab: number): Promise<Uint8Array> {
     const epoch = await this.enter();
     try {
       for (let w = lockedIn(this.locks, offset, length); w; w = lockedIn(this.locks, offset, length)) await w;
-      return await this.issueRead(offset, length);
+      return await this.issueRead(offset, length, slab);
     } finally {
       this.leave(epoch);
     }
   }
 
   /** Plans a read and issues it (see read()); call inside an epoch, in the step that checked locks. */
-  private issueRead(offset: number, length: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafeSlow(length);
+  private issueRead(offset: number, length: number, slab: number): Promise<Buffer> {
+    const buf = slab >= 0 ? this.store.slabs.view(slab, length) : Buffer.allocUnsafeSlow(length);
     const runs: number[] = [];
     planRead(this.store.tree, this.node, offset, buf, (b, n, pos) => runs.push(b, n, pos));
     const fd = this.store.poolFd;
@@ -137,6 +171,7 @@ export class LocalBlockDevice implements BlockDevice {
       for (let i = 0; i < runs.length; i += 3) preadFullSync(fd, buf, runs[i]!, runs[i + 1]!, runs[i + 2]!);
       return Promise.resolve(buf);
     }
+    if (slab >= 0) return this.store.scatter.readSlab(fd, slab, buf, runs);
     return this.store.scatter.read(fd, buf, runs);
   }
 

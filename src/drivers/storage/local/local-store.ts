@@ -21,6 +21,7 @@ import { FreeSlots } from './free-slots.js';
 import { fdatasync, fsyncDir, pwriteFull } from './fs-io.js';
 import { placeSlot } from './placement.js';
 import { ScatterReader } from './scatter-reader.js';
+import { SlabPool } from './slab-pool.js';
 import type { ZeroBlocks } from './zero-blocks.js';
 import {
   HEADER_BYTES,
@@ -57,8 +58,10 @@ export class LocalStore {
   readonly syncIoMax: number;
   /** Blocks known to read as zeroes, per node (memory only; see zero-blocks.ts). */
   readonly zeroes = new WeakMap<TreeNode, ZeroBlocks>();
+  /** Reusable 1 MiB buffers for large reads whose consumer gives them back (readLent; slab-pool.ts). */
+  readonly slabs = new SlabPool();
   /** Reads of several scattered runs, in one job off the event loop (scatter-reader.ts). */
-  readonly scatter = new ScatterReader();
+  readonly scatter = new ScatterReader(this.slabs);
 
   /** Journal bytes not yet written, in order; maps are buffered per node until the next meta record. */
   private pending: Buffer[] = [];

@@ -125,6 +125,22 @@ describe('local store: scattered reads', () => {
       }
       const together = await Promise.all(reads.map(([off, len]) => dev.read(off, len)));
       reads.forEach(([off, len], i) => assert.ok(Buffer.from(together[i]!).equals(expected.subarray(off, off + len)), `concurrent read ${off}+${len}`));
+      // Lent reads (the NBD export's): the same bytes in reused slabs. 40 at once is more than the
+      // pool holds (the rest read into new buffers); each is checked before any slab goes back, then
+      // all go back and the next wave must not see the previous one's bytes.
+      assert.ok(dev.readLent, 'the local device lends');
+      for (let wave = 0; wave < 3; wave++) {
+        const lent = await Promise.all(Array.from({ length: 40 }, (_, k) => {
+          const [off, len] = k % 2 ? [(k * 65536 + wave * 4096) % (3 * MiB), MiB] : [MiB + k * 512, 200_000];
+          return dev.readLent!(off, len).then((l) => ({ l, off, len }));
+        }));
+        for (const { l, off, len } of lent) assert.ok(Buffer.from(l.data).equals(expected.subarray(off, off + len)), `lent ${off}+${len}`);
+        for (const { l } of lent) {
+          l.release();
+          l.release(); // a second release of one loan does nothing
+        }
+      }
+      await assert.rejects(dev.readLent!(size - 4096, MiB), /outside/);
       const snap = await d.open('s0', 'ro');
       const first = Buffer.from(await snap.read(0, MiB));
       for (let i = 0; i < MiB; i += 4099) assert.equal(first[i], (i * 7 + (i >> 16)) & 0xff);

@@ -9,17 +9,23 @@
  * away from the NBD sockets; a fresh volume's contiguous read is one job. Through this worker a
  * scattered read is one message each way, whatever the number of runs.
  *
- * The buffer travels by transfer (no copy): the caller allocates it (holes already zeroed), it moves
- * to the worker and back. The worker starts on first use and does not keep the process alive.
+ * The bytes land in one of two kinds of buffer, both without a copy: a slab of the store's SlabPool
+ * (shared memory; each worker receives a slab once and keeps its view, later reads name it by index,
+ * and the reply is just the read's id), or a buffer the caller allocated, which moves to the worker
+ * and back by transfer. Either way the caller has zero-filled the holes. The worker starts on first
+ * use and does not keep the process alive.
  */
 import { Worker } from 'node:worker_threads';
+import type { SlabPool } from './slab-pool.js';
 
 /** The worker's code, evaluated as a CommonJS script (the CLI is one bundle: no second file to load). */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
+const slabs = [];
 parentPort.on('message', (m) => {
-  const buf = Buffer.from(m.buf);
+  if (m.sab) slabs[m.slab] = Buffer.from(m.sab);
+  const buf = m.slab >= 0 ? slabs[m.slab] : Buffer.from(m.buf);
   const runs = m.runs;
   try {
     for (let i = 0; i < runs.length; i += 3) {
@@ -31,27 +37,32 @@ parentPort.on('message', (m) => {
         done += n;
       }
     }
-    parentPort.postMessage({ id: m.id, buf: m.buf }, [m.buf]);
+    if (m.slab >= 0) parentPort.postMessage({ id: m.id });
+    else parentPort.postMessage({ id: m.id, buf: m.buf }, [m.buf]);
   } catch (e) {
-    parentPort.postMessage({ id: m.id, buf: m.buf, error: String(e && e.message || e) }, [m.buf]);
+    const error = String(e && e.message || e);
+    if (m.slab >= 0) parentPort.postMessage({ id: m.id, error });
+    else parentPort.postMessage({ id: m.id, buf: m.buf, error }, [m.buf]);
   }
 });
 `;
 
 interface Pending {
-  resolve: (b: Buffer) => void;
+  /** The buffer the bytes landed in: the slab's view, or (transferred) the worker's reply. */
+  resolve: (b: Buffer | null) => void;
   reject: (e: Error) => void;
 }
 
 interface Reply {
   id: number;
-  buf: ArrayBuffer;
+  buf?: ArrayBuffer;
   error?: string;
 }
 
-/** One worker and the reads it has in flight. */
+/** One worker, the reads it has in flight and the slabs it holds a view of. */
 class ReadWorker {
   readonly pending = new Map<number, Pending>();
+  readonly slabs = new Set<number>();
   constructor(readonly worker: Worker) {}
 }
 
@@ -59,9 +70,33 @@ export class ScatterReader {
   private readonly workers: (ReadWorker | null)[];
   private nextId = 1;
 
-  /** `threads`: workers to spread reads over (each starts on first use); default from the environment. */
-  constructor(threads = threadsFromEnv(process.env.POCKETSTACK_SCATTER_THREADS)) {
+  /**
+   * `slabs`: the pool readSlab's indexes refer to. `threads`: workers to spread reads over (each starts
+   * on first use); default from the environment.
+   */
+  constructor(
+    private readonly slabs: SlabPool,
+    threads = threadsFromEnv(process.env.POCKETSTACK_SCATTER_THREADS),
+  ) {
     this.workers = new Array<ReadWorker | null>(threads).fill(null);
+  }
+
+  /**
+   * Fills the first bytes of slab `slab` (whose holes the caller zeroed in `view`) from `runs`, as
+   * read() does; resolves with `view` once the worker is done.
+   */
+  readSlab(fd: number, slab: number, view: Buffer, runs: number[]): Promise<Buffer> {
+    const w = this.pick();
+    const id = this.nextId++;
+    return new Promise<Buffer>((resolve, reject) => {
+      w.pending.set(id, { resolve: () => resolve(view), reject });
+      if (w.pending.size === 1) w.worker.ref();
+      if (w.slabs.has(slab)) w.worker.postMessage({ id, fd, runs, slab });
+      else {
+        w.slabs.add(slab);
+        w.worker.postMessage({ id, fd, runs, slab, sab: this.slabs.slabs[slab] });
+      }
+    });
   }
 
   /**
@@ -76,9 +111,9 @@ export class ScatterReader {
     const w = this.pick();
     const id = this.nextId++;
     return new Promise<Buffer>((resolve, reject) => {
-      w.pending.set(id, { resolve, reject });
+      w.pending.set(id, { resolve: (b) => resolve(b!), reject });
       if (w.pending.size === 1) w.worker.ref();
-      w.worker.postMessage({ id, fd, runs, buf: buf.buffer }, [buf.buffer as ArrayBuffer]);
+      w.worker.postMessage({ id, fd, runs, slab: -1, buf: buf.buffer }, [buf.buffer as ArrayBuffer]);
     });
   }
 
@@ -117,7 +152,7 @@ export class ScatterReader {
       rw.pending.delete(m.id);
       if (rw.pending.size === 0) w.unref();
       if (m.error !== undefined) p.reject(new Error(m.error));
-      else p.resolve(Buffer.from(m.buf));
+      else p.resolve(m.buf ? Buffer.from(m.buf) : null);
     });
     w.on('error', gone);
     w.on('exit', () => gone(new Error('scatter reader stopped')));
