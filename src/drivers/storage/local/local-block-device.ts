@@ -84,9 +84,9 @@ export class LocalBlockDevice implements BlockDevice {
    * Small reads (up to syncIoMax bytes) run synchronously when nothing they touch is locked and no
    * metadata operation is pending: preads from the page cache, no thread-pool hop, one settled promise.
    * Larger reads are planned at once: a contiguous one is one thread-pool read; a scattered one (a
-   * volume with snapshot history resolves 1 MiB to ~13 runs of 64 KiB) is one job of the store's
-   * scatter reader when other I/O of the device is in flight, so that it costs the loop one
-   * completion, and is read right here when it is alone (see readsInline).
+   * volume with snapshot history resolves 1 MiB to ~13 runs of 64 KiB) is read right here when it is
+   * small enough (see readsInline), otherwise it is one job of the store's scatter reader, so that it
+   * costs the loop one completion.
    */
   read(offset: number, length: number): Promise<Uint8Array> {
     return this.readInto(offset, length, -1);
@@ -167,7 +167,7 @@ export class LocalBlockDevice implements BlockDevice {
     const fd = this.store.poolFd;
     if (runs.length === 0) return Promise.resolve(buf);
     if (runs.length === 3) return preadFull(fd, buf, runs[0]!, runs[1]!, runs[2]!).then(() => buf);
-    if (this.own === 1 && this.readsInline(length, runs)) {
+    if (this.readsInline(length, runs)) {
       for (let i = 0; i < runs.length; i += 3) preadFullSync(fd, buf, runs[i]!, runs[i + 1]!, runs[i + 2]!);
       return Promise.resolve(buf);
     }
@@ -176,9 +176,11 @@ export class LocalBlockDevice implements BlockDevice {
   }
 
   /**
-   * A scattered read with no other I/O of this device in flight (queue depth 1) is read right here:
-   * nothing else waits for the loop, and the worker's hop costs more CPU and latency than the preads.
-   * Bounded as the small-I/O path is: each pread at most syncIoMax, the whole at most 8 times that.
+   * A scattered read is read right here when bounded as the small-I/O path is: each pread at most
+   * syncIoMax, the whole at most 8 times that (1 MiB by default). The worker's hop costs more CPU than
+   * the preads; it paid off while other reads were in flight only as long as every read also
+   * allocated its buffer on the loop. Since the NBD export's reads land in slabs, the preads here
+   * measured better at queue depth 8 too (docs/storage.md, *Read buffers*). Larger ones go to the worker.
    */
   private readsInline(length: number, runs: number[]): boolean {
     const max = this.store.syncIoMax;

@@ -116,8 +116,8 @@ describe('local store: scattered reads', () => {
       }
       await dev.trim(3 * MiB, MiB); // a hole in the middle of the last read below
       expected.fill(0, 3 * MiB);
-      // 1 and 2 MiB of scattered runs, odd offsets: one at a time (1 MiB is read inline, 2 MiB by
-      // the scatter reader), then all at once (the scatter reader, since other reads are in flight).
+      // 1 and 2 MiB of scattered runs, odd offsets: one at a time, then all at once (up to 1 MiB is
+      // read inline, 2 MiB by the scatter reader).
       const reads = [[0, MiB], [MiB, 2 * MiB], [12345, MiB - 999], [2 * MiB + 4096, 2 * MiB - 4096]] as const;
       for (const [off, len] of reads) {
         const got = Buffer.from(await dev.read(off, len));
@@ -125,28 +125,35 @@ describe('local store: scattered reads', () => {
       }
       const together = await Promise.all(reads.map(([off, len]) => dev.read(off, len)));
       reads.forEach(([off, len], i) => assert.ok(Buffer.from(together[i]!).equals(expected.subarray(off, off + len)), `concurrent read ${off}+${len}`));
-      // Lent reads (the NBD export's): the same bytes in reused slabs. 40 at once is more than the
-      // pool holds (the rest read into new buffers); each is checked before any slab goes back, then
-      // all go back and the next wave must not see the previous one's bytes.
-      assert.ok(dev.readLent, 'the local device lends');
-      for (let wave = 0; wave < 3; wave++) {
-        const lent = await Promise.all(Array.from({ length: 40 }, (_, k) => {
-          const [off, len] = k % 2 ? [(k * 65536 + wave * 4096) % (3 * MiB), MiB] : [MiB + k * 512, 200_000];
-          return dev.readLent!(off, len).then((l) => ({ l, off, len }));
-        }));
-        for (const { l, off, len } of lent) assert.ok(Buffer.from(l.data).equals(expected.subarray(off, off + len)), `lent ${off}+${len}`);
-        for (const { l } of lent) {
-          l.release();
-          l.release(); // a second release of one loan does nothing
-        }
-      }
-      await assert.rejects(dev.readLent!(size - 4096, MiB), /outside/);
       const snap = await d.open('s0', 'ro');
       const first = Buffer.from(await snap.read(0, MiB));
       for (let i = 0; i < MiB; i += 4099) assert.equal(first[i], (i * 7 + (i >> 16)) & 0xff);
       await snap.close();
       await dev.close();
       await d.close();
+      // Lent reads (the NBD export's): the same bytes in reused slabs, filled inline (default) and by
+      // the scatter reader (syncIoMaxBytes 0). 40 at once is more than the pool holds (the rest read
+      // into new buffers); each is checked before any slab goes back, then all go back and the next
+      // wave must not see the previous one's bytes.
+      for (const syncIoMaxBytes of [undefined, 0]) {
+        const d2 = await LocalVolumeDriver.open(root, syncIoMaxBytes === undefined ? {} : { syncIoMaxBytes });
+        const dev2 = await d2.open('v', 'ro');
+        assert.ok(dev2.readLent, 'the local device lends');
+        for (let wave = 0; wave < 3; wave++) {
+          const lent = await Promise.all(Array.from({ length: 40 }, (_, k) => {
+            const [off, len] = k % 2 ? [(k * 65536 + wave * 4096) % (3 * MiB), MiB] : [MiB + k * 512, 200_000];
+            return dev2.readLent!(off, len).then((l) => ({ l, off, len }));
+          }));
+          for (const { l, off, len } of lent) assert.ok(Buffer.from(l.data).equals(expected.subarray(off, off + len)), `lent ${off}+${len}`);
+          for (const { l } of lent) {
+            l.release();
+            l.release(); // a second release of one loan does nothing
+          }
+        }
+        await assert.rejects(dev2.readLent!(size - 4096, MiB), /outside/);
+        await dev2.close();
+        await d2.close();
+      }
       assert.deepEqual(checkStore(root).problems, []);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
