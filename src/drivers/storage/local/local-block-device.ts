@@ -167,7 +167,7 @@ export class LocalBlockDevice implements BlockDevice {
     const fd = this.store.poolFd;
     if (runs.length === 0) return Promise.resolve(buf);
     if (runs.length === 3) return preadFull(fd, buf, runs[0]!, runs[1]!, runs[2]!).then(() => buf);
-    if (this.readsInline(length, runs)) {
+    if (this.readsInline(length)) {
       for (let i = 0; i < runs.length; i += 3) preadFullSync(fd, buf, runs[i]!, runs[i + 1]!, runs[i + 2]!);
       return Promise.resolve(buf);
     }
@@ -176,17 +176,15 @@ export class LocalBlockDevice implements BlockDevice {
   }
 
   /**
-   * A scattered read is read right here when bounded as the small-I/O path is: each pread at most
-   * syncIoMax, the whole at most 8 times that (1 MiB by default). The worker's hop costs more CPU than
-   * the preads; it paid off while other reads were in flight only as long as every read also
-   * allocated its buffer on the loop. Since the NBD export's reads land in slabs, the preads here
-   * measured better at queue depth 8 too (docs/storage.md, *Read buffers*). Larger ones go to the worker.
+   * A scattered read is read right here when it is at most 8 times syncIoMax (1 MiB by default; 0
+   * turns it off, as it does the small-I/O path). The worker's hop costs more CPU than the preads; it
+   * paid off while other reads were in flight only as long as every read also allocated its buffer on
+   * the loop. Since the NBD export's reads land in slabs, the preads here measured better at queue
+   * depth 8 too (docs/storage.md, *Read buffers*). Larger ones go to the worker.
    */
-  private readsInline(length: number, runs: number[]): boolean {
+  private readsInline(length: number): boolean {
     const max = this.store.syncIoMax;
-    if (max === 0 || length > max * 8) return false;
-    for (let i = 1; i < runs.length; i += 3) if (runs[i]! > max) return false;
-    return true;
+    return max > 0 && length <= max * 8;
   }
 
   // ---- write ----------------------------------------------------------------------------------------
