@@ -22,8 +22,8 @@ import { type ExtentLocks, lockedIn } from './extent-locks.js';
 import { extentMap, planRead } from './extent-resolve.js';
 import type { TreeNode } from './extent-tree.js';
 import { preadFull, preadFullSync } from './fs-io.js';
-import { SLAB_BYTES } from './slab-pool.js';
 import type { LocalStore } from './local-store.js';
+import { SLAB_BYTES } from './slab-pool.js';
 import { type WriteTarget, unmapWhole, writePlanned } from './write-path.js';
 import { ZeroBlocks } from './zero-blocks.js';
 

@@ -5,9 +5,10 @@
  *
  * Why: a volume with snapshot history resolves a 1 MiB read to a dozen runs scattered over the data
  * file (copy-on-write moves every rewritten extent). Node's thread pool reads one position per job, so
- * the runs cost a dozen round trips, and reading them synchronously on the event loop takes the loop
- * away from the NBD sockets; a fresh volume's contiguous read is one job. Through this worker a
- * scattered read is one message each way, whatever the number of runs.
+ * the runs would cost a dozen round trips. Up to a bound (8 x syncIoMax, 1 MiB by default) the device
+ * reads them on the event loop, which measured cheapest; beyond it, reading them there would hold
+ * the loop away from the NBD sockets too long, so they come here: one message each way, whatever the
+ * number of runs.
  *
  * The bytes land in one of two kinds of buffer, both without a copy: a slab of the store's SlabPool
  * (shared memory; each worker receives a slab once and keeps its view, later reads name it by index,
