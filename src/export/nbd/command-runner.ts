@@ -30,16 +30,7 @@ export class CommandRunner {
     const dev = e.device;
     if (!e.qos && offset + len <= dev.size) {
       if (type === P.Cmd.READ && len <= P.MAX_PAYLOAD) {
-        if (dev.readLent) {
-          return dev.readLent(offset, len).then(
-            (lent) => this.replies.read(handle, offset, lent.data, lent.release),
-            (err: unknown) => this.fail(handle, err),
-          );
-        }
-        return dev.read(offset, len).then(
-          (buf) => this.replies.read(handle, offset, buf),
-          (err: unknown) => this.fail(handle, err),
-        );
+        return this.readAndReply(handle, offset, len).catch((err: unknown) => this.fail(handle, err));
       }
       if (type === P.Cmd.WRITE && !e.readOnly && dev.capabilities.canWrite) {
         return dev.write(offset, data!, (flags & P.CMD_FLAG_FUA) !== 0 ? FUA : NO_FUA).then(
@@ -49,6 +40,16 @@ export class CommandRunner {
       }
     }
     return this.executeSlow(type, flags, handle, offset, len, data);
+  }
+
+  /**
+   * Reads for a READ and queues the data reply. Through readLent when the device lends: its bytes go
+   * back to the device once the socket no longer needs them.
+   */
+  private readAndReply(handle: Buffer, offset: number, len: number): Promise<void> {
+    const dev = this.entry.device;
+    if (dev.readLent) return dev.readLent(offset, len).then((l) => this.replies.read(handle, offset, l.data, l.release));
+    return dev.read(offset, len).then((buf) => this.replies.read(handle, offset, buf));
   }
 
   /** The error reply for a device failure (or a device that throws instead of rejecting). */
@@ -75,11 +76,7 @@ export class CommandRunner {
       switch (type) {
         case P.Cmd.READ: {
           if (len > P.MAX_PAYLOAD) return r.error(handle, P.EINVAL, 'read too large');
-          if (dev.readLent) {
-            const lent = await dev.readLent(offset, len);
-            return r.read(handle, offset, lent.data, lent.release);
-          }
-          return r.read(handle, offset, await dev.read(offset, len));
+          return await this.readAndReply(handle, offset, len);
         }
         case P.Cmd.WRITE:
           await dev.write(offset, data!, { fua });
