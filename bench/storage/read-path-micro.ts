@@ -16,7 +16,9 @@
  * (~1 ns per iteration); CPU time of the sub-microsecond measures is only as fine as the OS clock.
  *   node --import tsx bench/storage/read-path-micro.ts STORE_DIR [SIZE_BYTES] [DEPTH] [BATCHES]
  * Env SYNC_IO_MAX sets the store's syncIoMaxBytes for the measurement (default: the store's);
- * ONLY='read 1m qd8' (a measure's name) runs that measure alone.
+ * ONLY='read 1m qd8' (a measure's name) runs that measure alone. DEFRAG=1 defragments the store
+ * (LocalVolumeDriver.defragment) after the build and prints what it moved and how long it took; the
+ * background defragmenter is off throughout, so that it cannot change the volumes mid-measure.
  */
 import { LocalBlockDevice } from '../../src/drivers/storage/local/local-block-device.js';
 import { planRead } from '../../src/drivers/storage/local/extent-resolve.js';
@@ -37,9 +39,14 @@ const MiB = 2 ** 20;
 
 // ---- build -----------------------------------------------------------------------------------------
 let t0 = performance.now();
-const driver = await LocalVolumeDriver.open(root);
+const driver = await LocalVolumeDriver.open(root, { defrag: { idleMs: 0 } });
 await buildChain(driver, 'chain', SIZE, DEPTH);
 await buildFreshCopy(driver, 'chain', 'fresh');
+if (process.env.DEFRAG === '1') {
+  const t1 = performance.now();
+  const moved = await driver.defragment();
+  console.log(`# defragmented: ${moved} extents moved in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
+}
 const sums = await Promise.all(['chain', 'fresh'].map(async (id) => {
   const dev = await driver.open(id, 'ro');
   const d = await digest(dev);
@@ -50,7 +57,10 @@ if (sums[0] !== sums[1]) throw new Error('fresh copy differs from the chain volu
 await driver.close();
 console.log(`# built ${SIZE / MiB} MiB, depth ${DEPTH}, same content (sha256 ${sums[0]!.slice(0, 12)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-const store = await LocalStore.open(root, process.env.SYNC_IO_MAX ? { syncIoMaxBytes: Number(process.env.SYNC_IO_MAX) } : {});
+const store = await LocalStore.open(root, {
+  defrag: { idleMs: 0 },
+  ...(process.env.SYNC_IO_MAX ? { syncIoMaxBytes: Number(process.env.SYNC_IO_MAX) } : {}),
+});
 const nodes = { fresh: store.tree.get('fresh')!, chain: store.tree.get('chain')! };
 const devs = {
   fresh: new LocalBlockDevice(store, nodes.fresh, false, () => undefined),

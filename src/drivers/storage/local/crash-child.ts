@@ -1,7 +1,8 @@
 /**
  * Child process for the kill -9 test (not a test itself): writes numbered 4 KiB blocks to a volume
  * of the store in argv[2], flushes every few writes, takes and drops snapshots, and prints
- * `ACK <n>` only after a flush covering write n resolved. The parent kills it at a random moment.
+ * `ACK <n>` only after a flush covering write n resolved, and defragments between snapshots. The
+ * parent kills it at a random moment.
  * Block n goes to slot n % SLOTS and carries n in its first 8 bytes, the rest derived from n.
  */
 import { LocalVolumeDriver } from './local-volume-driver.js';
@@ -19,7 +20,7 @@ export function blockFor(n: number): Buffer {
 async function main(): Promise<void> {
   const root = process.argv[2]!;
   const start = Number(process.argv[3] ?? 0);
-  const d = await LocalVolumeDriver.open(root, { checkpointJournalBytes: 256 * 1024 });
+  const d = await LocalVolumeDriver.open(root, { checkpointJournalBytes: 256 * 1024, defrag: { idleMs: 0 } });
   await d.create('vol', SLOTS * BLOCK * 4);
   let dev = await d.open('vol', 'rw');
   process.stdout.write('READY\n');
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
       if (snaps.length > 3) await d.deleteSnapshot(snaps.shift()!);
       if (n % 128 === 127) await d.revert('vol', id); // a no-op on content, but exercises the record
       dev = await d.open('vol', 'rw');
+    }
+    if (n % 64 === 31) {
+      // Copy-on-write since the last snapshot scattered groups: move them back (moves and their record).
+      process.stdout.write(`MOVED ${await d.defragment()}\n`);
     }
   }
 }

@@ -133,6 +133,41 @@ export class ExtentTree {
     if (old !== 0) this.decSlot(old);
   }
 
+  /**
+   * The distinct leaves that map extent `idx` to `slot`. A slot is only ever mapped at the extent
+   * index it was allocated for (leaves are shared or copied at their own position), so these are all
+   * of its holders: their number is `slotRefs[slot]`.
+   */
+  holders(idx: number, slot: number): Leaf[] {
+    const li = idx >>> LEAF_SHIFT;
+    const e = idx & (LEAF_ENTRIES - 1);
+    const out: Leaf[] = [];
+    for (const n of this.nodes.values()) {
+      const leaf = n.leaves[li];
+      if (leaf && leaf.entries[e] === slot && !out.includes(leaf)) out.push(leaf);
+    }
+    return out;
+  }
+
+  /**
+   * Moves extent `idx`'s data from slot `from` to the unused slot `to` in every leaf that holds it
+   * (the defragmenter; the caller copied the bytes). Volumes and snapshots keep sharing what they
+   * shared. Throws, changing nothing, when the holders do not add up to the slot's refcount.
+   */
+  moveSlot(idx: number, from: number, to: number): void {
+    const refs = this.slotRefs[from] ?? 0;
+    if (refs === 0 || to === 0 || (this.slotRefs[to] ?? 0) !== 0) throw new Error(`cannot move slot ${from} to ${to}`);
+    const leaves = this.holders(idx, from);
+    if (leaves.length !== refs) throw new Error(`slot ${from} has refcount ${refs} but ${leaves.length} leaves map it at ${idx}`);
+    const e = idx & (LEAF_ENTRIES - 1);
+    for (const l of leaves) l.entries[e] = to;
+    this.ensureSlotCapacity(to);
+    this.slotRefs[to] = refs;
+    if (to >= this.hwm) this.hwm = to + 1;
+    this.slotRefs[from] = 0;
+    this.onFree(from);
+  }
+
   // ---- whole-node operations; callers validate first, these only assert -------------------------
 
   create(id: string, kind: NodeKind, size: number, origin: string | null, leaves?: (Leaf | null)[]): TreeNode {

@@ -30,8 +30,14 @@ export interface MapRecord {
   pairs: number[];
 }
 
+/** Slot moves of the defragmenter: triples of (extent index, from slot, to slot); see ExtentTree.moveSlot. */
+export interface MoveRecord {
+  moves: number[];
+}
+
 const T_META = 1;
 const T_MAP = 2;
+const T_MOVE = 3;
 
 export function header(magic: string, generation: number): Buffer {
   const b = Buffer.alloc(HEADER_BYTES);
@@ -79,7 +85,15 @@ export function encodeMap(rec: MapRecord): Buffer {
   return frame(p);
 }
 
-export type JournalEntry = { meta: MetaRecord } | { map: MapRecord };
+export function encodeMove(rec: MoveRecord): Buffer {
+  const p = Buffer.allocUnsafe(1 + 4 + rec.moves.length * 4);
+  p[0] = T_MOVE;
+  p.writeUInt32LE(rec.moves.length / 3, 1);
+  for (let i = 0; i < rec.moves.length; i++) p.writeUInt32LE(rec.moves[i]!, 5 + i * 4);
+  return frame(p);
+}
+
+export type JournalEntry = { meta: MetaRecord } | { map: MapRecord } | { move: MoveRecord };
 
 /** Parses records from `buf` (after the header). Returns them and the byte length that was valid. */
 export function decodeRecords(buf: Buffer, start: number): { entries: JournalEntry[]; validEnd: number } {
@@ -100,6 +114,12 @@ export function decodeRecords(buf: Buffer, start: number): { entries: JournalEnt
         const pairs: number[] = new Array(n * 2);
         for (let i = 0; i < n * 2; i++) pairs[i] = p.readUInt32LE(7 + idLen + i * 4);
         entries.push({ map: { id, pairs } });
+      } else if (p[0] === T_MOVE) {
+        const n = p.readUInt32LE(1);
+        if (5 + n * 12 !== p.length) break;
+        const moves: number[] = new Array(n * 3);
+        for (let i = 0; i < n * 3; i++) moves[i] = p.readUInt32LE(5 + i * 4);
+        entries.push({ move: { moves } });
       } else break;
     } catch {
       break;
@@ -111,6 +131,11 @@ export function decodeRecords(buf: Buffer, start: number): { entries: JournalEnt
 
 /** Applies one journal entry to the tree, exactly as the live driver did. Throws on nonsense. */
 export function applyEntry(tree: ExtentTree, e: JournalEntry): void {
+  if ('move' in e) {
+    const m = e.move.moves;
+    for (let i = 0; i < m.length; i += 3) tree.moveSlot(m[i]!, m[i + 1]!, m[i + 2]!);
+    return;
+  }
   if ('map' in e) {
     const node = tree.get(e.map.id);
     if (!node) throw new Error(`journal maps extents of unknown node ${e.map.id}`);

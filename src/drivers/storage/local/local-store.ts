@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StorageError } from '../storage-error.js';
+import { type DefragOptions, Defragmenter } from './defrag.js';
 import { EXTENT_SIZE, ExtentTree, type TreeNode, slotOffset } from './extent-tree.js';
 import { FreeSlots } from './free-slots.js';
 import { fdatasync, fsyncDir, pwriteFull } from './fs-io.js';
@@ -33,6 +34,7 @@ import {
   encodeCheckpoint,
   encodeMap,
   encodeMeta,
+  encodeMove,
   header,
   readHeader,
 } from './journal.js';
@@ -46,6 +48,8 @@ export interface LocalStoreOptions {
    * The cost: a read that misses the page cache blocks the loop for one device access.
    */
   syncIoMaxBytes?: number;
+  /** The background defragmenter (defrag.ts); `{ idleMs: 0 }` turns it off. */
+  defrag?: DefragOptions;
 }
 
 export class LocalStore {
@@ -69,7 +73,11 @@ export class LocalStore {
   private pendingFree: number[] = [];
   private committedFree: { epoch: number; slots: number[] }[] = [];
   /** Reusable slots (a bitmap: lowest free, a given slot, a wholly free 1 MiB block). */
-  private readonly free = new FreeSlots();
+  readonly free = new FreeSlots();
+  /** Moves volumes' scattered 1 MiB groups back together when the store is idle (defrag.ts). */
+  readonly defrag: Defragmenter;
+  /** I/Os started since open: the defragmenter's idleness test. */
+  ioCount = 0;
   private dirty = false;
   private broken: Error | null = null;
 
@@ -104,6 +112,7 @@ export class LocalStore {
     this.generation = generation;
     this.checkpointBytes = opts.checkpointJournalBytes ?? 64 * 2 ** 20;
     this.syncIoMax = opts.syncIoMaxBytes ?? 128 * 1024;
+    this.defrag = new Defragmenter(this, opts.defrag);
   }
 
   /** Opens (creating if needed) the store in `root`, replaying the journal. Takes a pid lock. */
@@ -125,6 +134,7 @@ export class LocalStore {
         if (tree.slotRefs[s] === 0) store.free.add(s);
         else store.free.markWritten(s);
       }
+      store.defrag.wake(); // a store written before it was opened may be fragmented
       return store;
     } catch (e) {
       releaseLock(root);
@@ -138,6 +148,7 @@ export class LocalStore {
   startIo(): number {
     if (this.broken) throw new StorageError('io', `store is broken: ${this.broken.message}`);
     const e = this.epoch;
+    this.ioCount++;
     this.inflight.set(e, (this.inflight.get(e) ?? 0) + 1);
     this.inflightTotal++;
     return e;
@@ -150,6 +161,11 @@ export class LocalStore {
       if (this.committedFree.length) this.releaseFrees();
     } else this.inflight.set(epoch, n);
     if (--this.inflightTotal === 0 && this.drained) this.drained();
+  }
+
+  /** True when no I/O is in flight and no metadata operation runs (the defragmenter may work). */
+  get quiet(): boolean {
+    return this.inflightTotal === 0 && this.paused === null && this.broken === null;
   }
 
   /** Runs a metadata operation with all I/O paused and drained, then commits it. Serialized. */
@@ -179,6 +195,7 @@ export class LocalStore {
   allocSlotFor(node: TreeNode, idx: number): number {
     const slot = placeSlot(this.tree, this.free, node, idx, () => this.tree.hwm - 1 - this.freeSlotCount());
     this.free.markWritten(slot);
+    this.defrag.wake();
     return slot;
   }
 
@@ -199,6 +216,12 @@ export class LocalStore {
   recordMeta(rec: MetaRecord): void {
     this.spillMaps();
     this.pending.push(encodeMeta(rec));
+  }
+
+  /** Journals the defragmenter's slot moves (after the maps recorded before them). */
+  recordMove(moves: number[]): void {
+    this.spillMaps();
+    this.pending.push(encodeMove({ moves }));
   }
 
   private spillMaps(): void {
@@ -282,6 +305,7 @@ export class LocalStore {
 
   /** Commits, checkpoints and releases the files and the lock. */
   async close(): Promise<void> {
+    this.defrag.stop();
     try {
       if (!this.broken) await this.exclusive(() => this.checkpoint());
     } finally {
@@ -295,6 +319,7 @@ export class LocalStore {
   /** Test hook: stop dead like kill -9 would (no commit, no checkpoint), releasing fds and lock. */
   abandon(): void {
     this.broken = new Error('abandoned');
+    this.defrag.stop();
     void this.scatter.close();
     fs.closeSync(this.poolFd);
     fs.closeSync(this.journalFd);

@@ -277,6 +277,7 @@ describe('local store: persistence and checking', () => {
 });
 
 describe('local store: kill -9', () => {
+  let moved = 0; // extents the children's defragmenter moved (MOVED lines)
   async function runChildAndKill(root: string, start: number, killAfterMs: number): Promise<number> {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'crash-child.ts'), root, String(start)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -291,6 +292,7 @@ describe('local store: kill -9', () => {
       for (const l of lines) {
         if (l === 'READY') timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
         else if (l.startsWith('ACK ')) lastAck = Number(l.slice(4));
+        else if (l.startsWith('MOVED ')) moved += Number(l.slice(6));
       }
     });
     const code = await new Promise<string | null>((r) => child.on('exit', (_c, sig) => r(sig)));
@@ -323,6 +325,7 @@ describe('local store: kill -9', () => {
         await d.close();
         start = acked + 1 + 1000; // later rounds write newer numbers
       }
+      assert.ok(moved > 0, 'the children moved extents (defragmenter) between their snapshots');
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

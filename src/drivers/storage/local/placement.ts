@@ -33,13 +33,22 @@ export function placeSlot(tree: ExtentTree, free: FreeSlots, node: TreeNode, idx
     const want = s - (j - first) + place;
     if (free.take(want)) return want;
   }
-  let base = free.findFreeBlock();
-  if (base === 0) {
-    if (free.count > 0 && tree.hwm - 1 + 2 * BLOCK_SLOTS > 2 * inUse() + GROWTH_FLOOR) return free.takeLowest();
-    base = newBlock(tree, free);
-  }
+  const base = freeBlock(tree, free, inUse);
+  if (base === 0) return free.takeLowest();
   free.take(base + place);
   return base + place;
+}
+
+/**
+ * The first slot of a wholly free block (see FreeSlots.findFreeBlock), or of a new one at the end of
+ * the file while the policy lets the file grow; 0 when the file is at its bound and free slots remain
+ * (they are then reused one by one).
+ */
+export function freeBlock(tree: ExtentTree, free: FreeSlots, inUse: () => number): number {
+  const base = free.findFreeBlock();
+  if (base !== 0) return base;
+  if (free.count > 0 && tree.hwm - 1 + 2 * BLOCK_SLOTS > 2 * inUse() + GROWTH_FLOOR) return 0;
+  return newBlock(tree, free);
 }
 
 /** Appends a free 1 MiB-aligned block of slots to the tree's slot range; returns its first slot. */
