@@ -23,7 +23,9 @@
 #        stopped growing and copy-on-write reuses freed space; 10 = the chain's depth),
 #        BENCH_KEEP (file to copy section 2's raw per-run results to), BENCH_SYNC (default 1: run
 #        `sync` before every test, so no test pays for the previous one's dirty pages),
-#        BENCH_DIR (scratch directory on the disk to test, default a fresh dir in $TMPDIR).
+#        BENCH_DIR (scratch directory on the disk to test, default a fresh dir in $TMPDIR),
+#        BENCH_DEFRAG_IDLE_MS (the store's background defragmenter: idle delay in ms, 0 = off;
+#        default the store's. Section 2's reads start once it has caught up with the build).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -37,6 +39,7 @@ CHAIN_RAMP=${BENCH_CHAIN_RAMP:-1}
 CHAIN_WARM=${BENCH_CHAIN_WARM:-0}
 SYNC_BETWEEN=${BENCH_SYNC:-1}
 SECTIONS=${BENCH_SECTIONS:-1 2 3}
+[ -n "${BENCH_DEFRAG_IDLE_MS:-}" ] && export DEFRAG_IDLE_MS=$BENCH_DEFRAG_IDLE_MS
 die() { echo "error: $*" >&2; exit 2; }
 for t in node fio qemu-nbd python3; do command -v $t >/dev/null || die "$t not found (apt-get install -y fio qemu-utils)"; done
 fio --enghelp=nbd >/dev/null 2>&1 || die "this fio has no nbd engine"
@@ -162,6 +165,7 @@ if [[ " $SECTIONS " == *" 2 "* ]]; then
   ROUNDS=$CHAIN_ROUNDS RUNTIME=$CHAIN_RUNTIME RAMP=$CHAIN_RAMP
   echo "# chain rounds=$ROUNDS runtime=${RUNTIME}s ramp=${RAMP}s"
   serve_pocketstack "$work/storeC" "$work/psC.sock" chains; pc=$last_pid
+  grep -E '^(built|defragmenter)' "$work/storeC.out" | sed 's/^/# /'
   uri() { echo "$1=nbd+unix:///$1?socket=$work/psC.sock"; }
   interleave "$work/s2r.txt" "randread_4k_qd32 seqread_1m_qd8" -- "$(uri fresh)" "$(uri chain10)"
   REARM="rearm $pc $work/storeC.out"
@@ -181,6 +185,7 @@ if [[ " $SECTIONS " == *" 2 "* ]]; then
   cat "$work/s2r.txt" "$work/s2w.txt" > "$work/s2.txt"
   summary "$work/s2.txt" fresh chain10
   summary "$work/s2w.txt" chain1 chain10
+  echo "# background defragmenter (after the build and during the rounds): $(grep -c '^defrag:' "$work/storeC.out" || true) runs, $(awk '/^defrag:/ {n += $3} END {print n + 0}' "$work/storeC.out") extents moved"
   [ -n "${BENCH_KEEP:-}" ] && cp "$work/s2.txt" "$BENCH_KEEP"
   stop_all
 fi

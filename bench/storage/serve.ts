@@ -11,7 +11,10 @@
  *     three exports of one store, in one process (so that fio compares volumes, not processes):
  *     `chain10` and `chain1`, built by chain.ts (written whole, then per level: snapshot, overwrite a
  *     tenth in random 4-64 KiB pieces), and `fresh`, a new volume holding chain10's bytes.
- * Prints READY when listening. Env SYNC_IO_MAX sets the store's syncIoMaxBytes (default: the store's).
+ * Prints READY when listening. Env SYNC_IO_MAX sets the store's syncIoMaxBytes (default: the store's);
+ * DEFRAG_IDLE_MS the background defragmenter's idle delay (default: the store's; 0 turns it off). In
+ * the `chains` mode READY waits until the defragmenter has caught up with the build, and every
+ * background run that moved extents prints `defrag: moved N extents in T ms`.
  *
  * SIGUSR2 re-arms the chains: one more snapshot, then the oldest is deleted, so the depth stays the
  * same and the volume is again wholly shared with its newest snapshot, as right after a snapshot
@@ -28,7 +31,13 @@ if (!root || !socket || !sizeArg) {
   console.error('usage: serve.ts STORE_DIR SOCKET SIZE [CHAIN_DEPTH | chains]');
   process.exit(2);
 }
-const syncIo = process.env.SYNC_IO_MAX === undefined ? {} : { syncIoMaxBytes: Number(process.env.SYNC_IO_MAX) };
+const syncIo = {
+  ...(process.env.SYNC_IO_MAX === undefined ? {} : { syncIoMaxBytes: Number(process.env.SYNC_IO_MAX) }),
+  defrag: {
+    ...(process.env.DEFRAG_IDLE_MS === undefined ? {} : { idleMs: Number(process.env.DEFRAG_IDLE_MS) }),
+    onCaughtUp: (r: { moved: number; ms: number }) => console.log(`defrag: moved ${r.moved} extents in ${r.ms} ms`),
+  },
+};
 if (depthArg === 'chains') await serveChains();
 const driver = await LocalVolumeDriver.open(root, syncIo);
 const size = Number(sizeArg);
@@ -93,6 +102,9 @@ async function serveChains(): Promise<never> {
   }));
   await srv.listen({ path: socket! });
   console.log(`built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const t1 = performance.now();
+  while (!drv.defragStatus().settled) await new Promise((r) => setTimeout(r, 50));
+  console.log(`defragmenter settled ${((performance.now() - t1) / 1000).toFixed(1)} s after the build (${drv.defragStatus().moved} extents moved)`);
   console.log('READY');
   let n = 0;
   process.on('SIGUSR2', () => {
