@@ -100,6 +100,17 @@ describe('defragmenter: planning a group', () => {
     tree.setEntry(node, 1, 98); // place 1 of block 97: a tie of one each
     assert.equal(planGroup(tree, node, 0, () => true), 49, 'the first best block wins a tie');
   });
+
+  it('clears a place that holds an older version of the same extent when that copies less', () => {
+    set([65, 66, 67, 68, 69, 70], BLOCK_SLOTS * 1); // group 1 at its places in block 65...
+    tree.setEntry(node, BLOCK_SLOTS + 2, 300); // ...but for extent 18, copied on write elsewhere
+    const none = () => false;
+    assert.equal(planGroup(tree, node, BLOCK_SLOTS, none), NEW_BLOCK, 'place 67 is taken and may not be cleared');
+    const oldVersion = (idx: number, slot: number) => idx === BLOCK_SLOTS + 2 && slot === 67;
+    assert.equal(planGroup(tree, node, BLOCK_SLOTS, none, oldVersion), 65, 'one eviction and one move beat six moves');
+    const notMine = (idx: number, slot: number) => idx !== BLOCK_SLOTS + 2 && slot === 67;
+    assert.equal(planGroup(tree, node, BLOCK_SLOTS, none, notMine), NEW_BLOCK, 'only an older version of that extent');
+  });
 });
 
 describe('defragmenter: moving extents', () => {
@@ -130,9 +141,14 @@ describe('defragmenter: moving extents', () => {
       d = await LocalVolumeDriver.open(root, OFF);
       assert.deepEqual(await contents(d, ids), before, 'the same bytes after replaying the journal');
       // The chain goes on after moves: copy-on-write, deletes and reverts see the moved slots.
+      // One extent copied on write after a snapshot: the group takes it back into its block by
+      // moving the snapshot's old copy out of the way (two extents copied, not the group's 16).
+      await d.snapshot('v', 'late');
       const dev = await d.open('v', 'rw');
       await dev.write(3 * MiB + 4096, Buffer.alloc(8192, 0xab));
       await dev.close();
+      assert.equal(await d.defragment(), 2, 'one eviction, one move');
+      await d.deleteSnapshot('late');
       await d.deleteSnapshot('s4');
       await d.revert('v', 's9');
       ids.splice(ids.indexOf('s4'), 1);

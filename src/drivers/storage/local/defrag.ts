@@ -12,9 +12,9 @@
  * and no earlier I/O is in flight). A group is moved in one synchronous step, only while no I/O is in
  * flight and no metadata operation runs, so no write can land in a slot while it is being copied.
  *
- * In the background it works only after the store has seen no I/O for `idleMs`, in slices of a few
- * milliseconds, and stops after a pass over every volume that moved nothing, until a write
- * allocates again.
+ * It looks only at groups that may have scattered: those where a write allocated a slot, and all
+ * groups of a volume after the store opened, a clone or a revert. In the background it works only
+ * after the store has seen no I/O for `idleMs`, in slices of a few milliseconds.
  */
 import { EXTENT_SIZE, type ExtentTree, LEAF_ENTRIES, LEAF_SHIFT, type TreeNode, slotOffset } from './extent-tree.js';
 import { BLOCK_SLOTS, type FreeSlots } from './free-slots.js';
@@ -47,10 +47,19 @@ export const NEW_BLOCK = -1;
 /**
  * Plans group `first` (a multiple of 16) of `node`. Nothing to do (0) when fewer than two extents
  * are mapped or all of them already sit at their places in one block. Otherwise the block that
- * already holds most of them at their places, if every other place the group needs there is free;
- * else NEW_BLOCK. Pure: `isFree` says which slots may be taken.
+ * already holds some of them at their places and needs the fewest copies to take the rest: each
+ * other place it needs must be free, or hold an older version of the same extent that only
+ * snapshots still see (`canEvict`: it is moved out of the way first, one more copy). NEW_BLOCK (a
+ * wholly free block) when no such block would copy fewer extents than moving the whole group.
+ * Pure: the predicates say which slots may be taken or evicted.
  */
-export function planGroup(tree: ExtentTree, node: TreeNode, first: number, isFree: (slot: number) => boolean): number {
+export function planGroup(
+  tree: ExtentTree,
+  node: TreeNode,
+  first: number,
+  isFree: (slot: number) => boolean,
+  canEvict: (idx: number, slot: number) => boolean = () => false,
+): number {
   const end = Math.min(first + BLOCK_SLOTS, Math.ceil(node.size / EXTENT_SIZE));
   const placed = new Map<number, number>(); // block base -> extents already at their place in it
   let mapped = 0;
@@ -66,17 +75,19 @@ export function planGroup(tree: ExtentTree, node: TreeNode, first: number, isFre
   if (mapped < 2) return 0;
   if (placed.size === 1 && placed.values().next().value === mapped) return 0;
   let best = NEW_BLOCK;
-  let bestScore = 0;
+  let bestCost = mapped; // moving every mapped extent to a free block
   for (const [base, score] of placed) {
-    if (score <= bestScore) continue;
-    let fits = true;
-    for (let j = first; j < end && fits; j++) {
+    let cost = mapped - score;
+    for (let j = first; j < end && cost < bestCost; j++) {
       const s = tree.lookup(node, j);
-      if (s !== 0 && s !== base + (j - first) && !isFree(base + (j - first))) fits = false;
+      const t = base + (j - first);
+      if (s === 0 || s === t || isFree(t)) continue;
+      if (canEvict(j, t)) cost++;
+      else cost = Infinity;
     }
-    if (fits) {
+    if (cost < bestCost) {
       best = base;
-      bestScore = score;
+      bestCost = cost;
     }
   }
   return best;
@@ -97,10 +108,20 @@ export class Defragmenter {
   /** A slice's commit is pending: the next tick is scheduled when it settles. */
   private committing = false;
   private stopped = false;
-  /** A write allocated since the current pass began: the pass must not end the work. */
-  private wanted = false;
-  private passMoved = 0;
-  private cursor: { id: string; group: number } | null = null;
+  /**
+   * The work: groups that got a new slot since they were last looked at (by node id, each group by
+   * its first extent index), and volumes to scan whole (by id: the next group to look at), as after
+   * opening the store, a clone or a revert. Nothing else can scatter a group.
+   */
+  private readonly groups = new Map<string, Set<number>>();
+  private readonly scans = new Map<string, number>();
+  /** Groups whose places were just cleared by evictions: looked at again after the next commit. */
+  private readonly later = new Map<string, Set<number>>();
+  /**
+   * Groups left for want of a free block (the data file at its bound). The moves of the same step
+   * free slots, so they are tried again after the commit, as long as a step moves anything.
+   */
+  private readonly noRoom = new Map<string, Set<number>>();
   private seenIo = -1;
   private runStart = 0;
   private runMoved = 0;
@@ -118,9 +139,23 @@ export class Defragmenter {
     return { moved: this.moved, settled: this.timer === null && !this.committing };
   }
 
-  /** Something may have fragmented (a write allocated): make sure a background run will look. */
-  wake(): void {
-    this.wanted = true;
+  /** Extent `idx` of node `id` got a new slot: its group may be scattered now. */
+  noteAlloc(id: string, idx: number): void {
+    this.note(id, idx - (idx & (BLOCK_SLOTS - 1)));
+    this.wake();
+  }
+
+  private note(id: string, first: number): void {
+    addTo(this.groups, id, first);
+  }
+
+  /** Every group of node `id` may be scattered (the store was opened, or the node cloned or reverted). */
+  scanAll(id: string): void {
+    this.scans.set(id, 0);
+    this.wake();
+  }
+
+  private wake(): void {
     if (this.timer || this.committing || this.stopped || this.idleMs <= 0) return;
     this.schedule(this.idleMs);
   }
@@ -164,7 +199,7 @@ export class Defragmenter {
       if (this.stopped) return;
       this.seenIo = this.store.ioCount;
       if (!outcome.done) this.schedule(SLICE_GAP_MS);
-      else if (this.wanted) this.schedule(this.idleMs);
+      else if (this.groups.size > 0 || this.scans.size > 0) this.schedule(this.idleMs);
     };
     if (outcome.moved === 0) return next();
     this.committing = true;
@@ -178,29 +213,22 @@ export class Defragmenter {
   }
 
   /**
-   * Scans and moves groups for about `budgetMs` (Infinity: until a pass moves nothing); returns what
-   * it moved and whether the work is done for now. Call only when no I/O is in flight and no
-   * metadata operation runs (the store's `quiet`, or inside its exclusive gate).
+   * Looks at the pending groups and moves those that need it, for about `budgetMs` (Infinity: all
+   * of them); returns what it moved and whether the work is done for now (not done: call again,
+   * after committing if it moved anything). Call only when no I/O is in flight and no metadata
+   * operation runs (the store's `quiet`, or inside its exclusive gate).
    */
   step(budgetMs: number): { moved: number; done: boolean } {
+    for (const [id, set] of this.later) for (const first of set) this.note(id, first);
+    this.later.clear();
     const t0 = performance.now();
+    const over = (): boolean => performance.now() - t0 >= budgetMs;
     let moved = 0;
-    for (;;) {
-      if (this.cursor === null) {
-        const firstVolume = this.nextVolume(null);
-        if (!firstVolume) {
-          this.wanted = false;
-          return { moved, done: true };
-        }
-        this.cursor = { id: firstVolume.id, group: 0 };
-        this.passMoved = 0;
-        this.wanted = false;
-      }
-      const node = this.store.tree.get(this.cursor.id);
+    for (const [id, next] of this.scans) {
+      const node = this.volume(id);
       const groups = node ? Math.ceil(node.size / EXTENT_SIZE / BLOCK_SLOTS) : 0;
-      let g = this.cursor.group;
-      let scanned = 0;
-      while (node && g < groups && scanned < 4096) {
+      let g = next;
+      for (let looked = 0; node && g < groups; looked++) {
         const first = g * BLOCK_SLOTS;
         if ((first & (LEAF_ENTRIES - 1)) === 0 && !node.leaves[first >>> LEAF_SHIFT]) {
           g += LEAF_ENTRIES / BLOCK_SLOTS; // a hole leaf: nothing mapped
@@ -208,91 +236,137 @@ export class Defragmenter {
         }
         const n = this.defragGroup(node, first);
         moved += n;
-        this.passMoved += n;
         g++;
-        scanned++;
-        if (n > 0 && performance.now() - t0 >= budgetMs) break;
+        if ((n > 0 || looked % 1024 === 1023) && over()) {
+          this.scans.set(id, g);
+          return { moved, done: false };
+        }
       }
-      if (node && g < groups) {
-        this.cursor.group = g;
-        if (performance.now() - t0 >= budgetMs) return { moved, done: false };
-        continue;
-      }
-      const next = this.nextVolume(this.cursor.id);
-      if (next) {
-        this.cursor = { id: next.id, group: 0 };
-        if (performance.now() - t0 >= budgetMs) return { moved, done: false };
-        continue;
-      }
-      // A pass over every volume ended.
-      this.cursor = null;
-      if (this.passMoved === 0 && !this.wanted) return { moved, done: true };
-      if (performance.now() - t0 >= budgetMs) return { moved, done: false };
+      this.scans.delete(id);
     }
+    for (const [id, set] of this.groups) {
+      const node = this.volume(id);
+      const waiting = this.later.get(id);
+      for (const first of set) {
+        set.delete(first);
+        if (waiting?.has(first)) continue; // its places are being cleared: after the commit
+        const n = node ? this.defragGroup(node, first) : 0;
+        moved += n;
+        if (n > 0 && set.size > 0 && over()) return { moved, done: false };
+      }
+      this.groups.delete(id);
+    }
+    if (moved > 0) for (const [id, set] of this.noRoom) for (const first of set) addTo(this.later, id, first);
+    this.noRoom.clear();
+    return { moved, done: this.later.size === 0 };
   }
 
-  /** The volume after `id` in the tree's order (the first one for null). */
-  private nextVolume(id: string | null): TreeNode | undefined {
-    let seen = id === null;
-    for (const n of this.store.tree.nodes.values()) {
-      if (seen && n.kind === 'volume') return n;
-      if (n.id === id) seen = true;
-    }
-    return undefined;
+  /** Node `id` if it is a volume (snapshots are not scanned: nothing writes them). */
+  private volume(id: string): TreeNode | undefined {
+    const n = this.store.tree.get(id);
+    return n && n.kind === 'volume' ? n : undefined;
   }
 
-  /** Moves group `first` of `node` to its places in one block, if it needs it; returns the moves. */
+  /**
+   * Moves group `first` of `node` to its places in one block, if it needs it; returns the extents
+   * copied. When places of that block hold older versions of the same extents (snapshots' copies),
+   * this step only moves those out of the way; the group itself follows in a later step, after a
+   * commit, because a slot freed by a move may not be reused before the move is durable.
+   */
   private defragGroup(node: TreeNode, first: number): number {
     const store = this.store;
     const tree = store.tree;
     const free = store.free;
-    let base = planGroup(tree, node, first, (s) => free.has(s));
+    const canEvict = (j: number, t: number): boolean => {
+      const refs = tree.slotRefs[t] ?? 0;
+      return refs > 0 && tree.holders(j, t).length === refs;
+    };
+    let base = planGroup(tree, node, first, (s) => free.has(s), canEvict);
     if (base === 0) return 0;
     if (base === NEW_BLOCK) {
       base = freeBlock(tree, free, () => tree.hwm - 1 - store.freeSlotCount());
-      if (base === 0) return 0; // the file is at its bound: leave the group as it is
+      if (base === 0) {
+        addTo(this.noRoom, node.id, first); // the file is at its bound: perhaps after this step's frees
+        return 0;
+      }
     }
     const end = Math.min(first + BLOCK_SLOTS, Math.ceil(node.size / EXTENT_SIZE));
     const moves: number[] = [];
+    const evictions: number[] = [];
     for (let j = first; j < end; j++) {
       const s = tree.lookup(node, j);
       const to = base + (j - first);
       if (s === 0 || s === to) continue;
-      moves.push(j, s, to);
+      if (free.has(to)) moves.push(j, s, to);
+      else evictions.push(j, to, 0);
     }
     // Every holder must be found, or a move would leave a leaf behind: skip the group if not (a
     // damaged tree, which `storage check` reports) rather than make it worse.
-    for (let i = 0; i < moves.length; i += 3) {
-      if (tree.holders(moves[i]!, moves[i + 1]!).length !== tree.slotRefs[moves[i + 1]!]) return 0;
+    const all = evictions.length > 0 ? evictions : moves;
+    for (let i = 0; i < all.length; i += 3) {
+      if (tree.holders(all[i]!, all[i + 1]!).length !== tree.slotRefs[all[i + 1]!]) return 0;
+    }
+    if (evictions.length > 0) {
+      // Out of the way, to any free slot but the places the group will take.
+      for (let i = 0; i < moves.length; i += 3) free.take(moves[i + 2]!);
+      for (let i = 0; i < evictions.length; i += 3) evictions[i + 2] = free.takeLowest();
+      for (let i = 0; i < moves.length; i += 3) free.add(moves[i + 2]!);
+      if (evictions.some((v, i) => i % 3 === 2 && v === 0)) {
+        for (let i = 2; i < evictions.length; i += 3) if (evictions[i] !== 0) free.add(evictions[i]!);
+        return 0; // no free slot left
+      }
+      this.copy(evictions, first);
+      this.apply(evictions);
+      addTo(this.later, node.id, first);
+      return evictions.length / 3;
     }
     for (let i = 0; i < moves.length; i += 3) {
       if (!free.take(moves[i + 2]!)) throw new Error(`defragmenter: slot ${moves[i + 2]} is not free`);
     }
-    const fd = store.poolFd;
+    this.copy(moves, first);
+    this.apply(moves);
+    return moves.length / 3;
+  }
+
+  /**
+   * Copies each move's extent (index, from, to triples of group `first`) to its new slot, writing
+   * consecutive targets in one call. On an error the targets go back to the free slots.
+   */
+  private copy(moves: number[], first: number): void {
+    const fd = this.store.poolFd;
     const buf = this.scratch;
     try {
       for (let i = 0; i < moves.length; i += 3) {
         preadFullSync(fd, buf, (moves[i]! - first) * EXTENT_SIZE, EXTENT_SIZE, slotOffset(moves[i + 1]!));
       }
-      // Write the copies as runs of consecutive places.
       for (let i = 0; i < moves.length; ) {
         let k = i + 3;
-        while (k < moves.length && moves[k]! === moves[k - 3]! + 1) k += 3;
+        while (k < moves.length && moves[k]! === moves[k - 3]! + 1 && moves[k + 2]! === moves[k - 1]! + 1) k += 3;
         const at = (moves[i]! - first) * EXTENT_SIZE;
-        pwriteFullSync(fd, buf, at, (k - i) / 3 * EXTENT_SIZE, slotOffset(moves[i + 2]!));
+        pwriteFullSync(fd, buf, at, ((k - i) / 3) * EXTENT_SIZE, slotOffset(moves[i + 2]!));
         i = k;
       }
     } catch (e) {
-      for (let i = 0; i < moves.length; i += 3) free.add(moves[i + 2]!);
+      for (let i = 0; i < moves.length; i += 3) this.store.free.add(moves[i + 2]!);
       throw e;
     }
+  }
+
+  /** Remaps the copied extents in every leaf that holds them and journals the moves. */
+  private apply(moves: number[]): void {
+    const store = this.store;
     store.markDirty();
     for (let i = 0; i < moves.length; i += 3) {
-      tree.moveSlot(moves[i]!, moves[i + 1]!, moves[i + 2]!);
-      free.markWritten(moves[i + 2]!);
+      store.tree.moveSlot(moves[i]!, moves[i + 1]!, moves[i + 2]!);
+      store.free.markWritten(moves[i + 2]!);
     }
     store.recordMove(moves);
     this.moved += moves.length / 3;
-    return moves.length / 3;
   }
+}
+
+function addTo(map: Map<string, Set<number>>, id: string, first: number): void {
+  let set = map.get(id);
+  if (!set) map.set(id, (set = new Set()));
+  set.add(first);
 }

@@ -134,7 +134,7 @@ export class LocalStore {
         if (tree.slotRefs[s] === 0) store.free.add(s);
         else store.free.markWritten(s);
       }
-      store.defrag.wake(); // a store written before it was opened may be fragmented
+      for (const n of tree.nodes.values()) if (n.kind === 'volume') store.defrag.scanAll(n.id); // written before
       return store;
     } catch (e) {
       releaseLock(root);
@@ -195,7 +195,7 @@ export class LocalStore {
   allocSlotFor(node: TreeNode, idx: number): number {
     const slot = placeSlot(this.tree, this.free, node, idx, () => this.tree.hwm - 1 - this.freeSlotCount());
     this.free.markWritten(slot);
-    this.defrag.wake();
+    this.defrag.noteAlloc(node.id, idx);
     return slot;
   }
 

@@ -140,6 +140,7 @@ export class LocalVolumeDriver implements VolumeDriver, StoreChecker {
       this.notOpen(volId);
       this.store.tree.replaceLeaves(vol, snap);
       this.store.zeroes.delete(vol);
+      this.store.defrag.scanAll(volId); // it now has the snapshot's layout
       this.store.recordMeta({ op: 'revert', vol: volId, snap: snapId });
     });
   }
@@ -158,6 +159,7 @@ export class LocalVolumeDriver implements VolumeDriver, StoreChecker {
         throw new StorageError('already_exists', `${newId} already exists`);
       }
       this.store.tree.create(newId, 'volume', size, null, src.leaves);
+      this.store.defrag.scanAll(newId);
       this.store.recordMeta({ op: 'clone', src: sourceId, id: newId, size });
     });
   }
@@ -224,7 +226,15 @@ export class LocalVolumeDriver implements VolumeDriver, StoreChecker {
    */
   async defragment(): Promise<number> {
     this.live();
-    return this.store.exclusive(() => this.store.defrag.step(Infinity).moved);
+    return this.store.exclusive(async () => {
+      let moved = 0;
+      for (;;) {
+        const r = this.store.defrag.step(Infinity);
+        moved += r.moved;
+        if (r.done) return moved;
+        await this.store.commit(); // evictions first become durable; their slots are then reusable
+      }
+    });
   }
 
   /** Extents the defragmenter moved since the store opened; settled once its background work is done. */
