@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { planGroup } from '../../src/drivers/storage/local/defrag.js';
+import { groupPlaced } from '../../src/drivers/storage/local/defrag.js';
 import { EXTENT_SIZE } from '../../src/drivers/storage/local/extent-tree.js';
 import { BLOCK_SLOTS } from '../../src/drivers/storage/local/free-slots.js';
 import { loadTree } from '../../src/drivers/storage/local/local-store.js';
@@ -32,7 +32,7 @@ function scattered(): number {
   const tree = loadTree(root!).tree;
   const node = tree.get('v')!;
   let n = 0;
-  for (let first = 0; first * EXTENT_SIZE < node.size; first += BLOCK_SLOTS) if (planGroup(tree, node, first, () => false) !== 0) n++;
+  for (let first = 0; first * EXTENT_SIZE < node.size; first += BLOCK_SLOTS) if (!groupPlaced(tree, node, first)) n++;
   return n;
 }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkStore } from './check-store.js';
-import { NEW_BLOCK, planGroup } from './defrag.js';
+import { NEW_BLOCK, groupPlaced, planGroup } from './defrag.js';
 import { EXTENT_SIZE, ExtentTree } from './extent-tree.js';
 import { BLOCK_SLOTS } from './free-slots.js';
 import { encodeMove, decodeRecords } from './journal.js';
@@ -69,7 +69,7 @@ function scatteredGroups(root: string, id: string): number {
   const node = tree.get(id)!;
   let n = 0;
   for (let first = 0; first * EXTENT_SIZE < node.size; first += BLOCK_SLOTS) {
-    if (planGroup(tree, node, first, () => false) !== 0) n++;
+    if (!groupPlaced(tree, node, first)) n++;
   }
   return n;
 }
@@ -80,13 +80,13 @@ describe('defragmenter: planning a group', () => {
   const set = (slots: number[], from = 0): void => slots.forEach((s, j) => tree.setEntry(node, from + j, s));
 
   it('leaves a group alone when it is placed, nearly empty or all holes', () => {
-    assert.equal(planGroup(tree, node, 0, () => true), 0, 'all holes');
+    assert.equal(planGroup(tree, node, 0, { isFree: () => true }), 0, 'all holes');
     set([17]);
-    assert.equal(planGroup(tree, node, 0, () => true), 0, 'one extent');
+    assert.equal(planGroup(tree, node, 0, { isFree: () => true }), 0, 'one extent');
     set([1, 2, 0, 4, 5]); // slots 1-16 are block 1; extent 2 is a hole
-    assert.equal(planGroup(tree, node, 0, () => true), 0, 'at their places, holes between');
+    assert.equal(planGroup(tree, node, 0, { isFree: () => true }), 0, 'at their places, holes between');
     set([33 + 0, 34, 35], BLOCK_SLOTS); // group 2 at its places in block 33
-    assert.equal(planGroup(tree, node, BLOCK_SLOTS, () => true), 0);
+    assert.equal(planGroup(tree, node, BLOCK_SLOTS, { isFree: () => true }), 0);
   });
 
   it('moves into the block holding most of the group when the places it needs are free, else a new block', () => {
@@ -94,22 +94,35 @@ describe('defragmenter: planning a group', () => {
     tree.setEntry(node, 3, 200); // extents 3 and 4 copied on write elsewhere, not at their places
     tree.setEntry(node, 4, 201);
     const freeAt = (...free: number[]) => (s: number) => free.includes(s);
-    assert.equal(planGroup(tree, node, 0, freeAt(4, 5)), 1, 'block 1 holds 2 at their places; 4 and 5 are free');
-    assert.equal(planGroup(tree, node, 0, freeAt(4)), NEW_BLOCK, 'place 5 is taken by someone else');
+    assert.equal(planGroup(tree, node, 0, { isFree: freeAt(4, 5) }), 1, 'block 1 holds 2 at their places; 4 and 5 are free');
+    assert.equal(planGroup(tree, node, 0, { isFree: freeAt(4) }), NEW_BLOCK, 'place 5 is taken by someone else');
     tree.setEntry(node, 0, 49); // place 0 of block 49
     tree.setEntry(node, 1, 98); // place 1 of block 97: a tie of one each
-    assert.equal(planGroup(tree, node, 0, () => true), 49, 'the first best block wins a tie');
+    assert.equal(planGroup(tree, node, 0, { isFree: () => true }), 49, 'the first best block wins a tie');
   });
 
   it('clears a place that holds an older version of the same extent when that copies less', () => {
     set([65, 66, 67, 68, 69, 70], BLOCK_SLOTS * 1); // group 1 at its places in block 65...
     tree.setEntry(node, BLOCK_SLOTS + 2, 300); // ...but for extent 18, copied on write elsewhere
     const none = () => false;
-    assert.equal(planGroup(tree, node, BLOCK_SLOTS, none), NEW_BLOCK, 'place 67 is taken and may not be cleared');
+    assert.equal(planGroup(tree, node, BLOCK_SLOTS, { isFree: none }), NEW_BLOCK, 'place 67 is taken and may not be cleared');
     const oldVersion = (idx: number, slot: number) => idx === BLOCK_SLOTS + 2 && slot === 67;
-    assert.equal(planGroup(tree, node, BLOCK_SLOTS, none, oldVersion), 65, 'one eviction and one move beat six moves');
+    assert.equal(planGroup(tree, node, BLOCK_SLOTS, { isFree: none, canEvict: oldVersion }), 65, 'one eviction and one move beat six moves');
     const notMine = (idx: number, slot: number) => idx !== BLOCK_SLOTS + 2 && slot === 67;
-    assert.equal(planGroup(tree, node, BLOCK_SLOTS, none, notMine), NEW_BLOCK, 'only an older version of that extent');
+    assert.equal(planGroup(tree, node, BLOCK_SLOTS, { isFree: none, canEvict: notMine }), NEW_BLOCK, 'only an older version of that extent');
+    // The five placed extents are shared with another volume (they may not move); extent 18's is ours.
+    const onlyOurs = (_idx: number, slot: number) => slot === 300;
+    assert.equal(
+      planGroup(tree, node, BLOCK_SLOTS, { isFree: none, canEvict: oldVersion, canMove: onlyOurs }),
+      65,
+      'the one extent that moves is its own',
+    );
+    assert.equal(planGroup(tree, node, BLOCK_SLOTS, { isFree: none, canMove: onlyOurs }), 0, 'no new block for shared slots');
+    assert.equal(
+      planGroup(tree, node, BLOCK_SLOTS, { isFree: () => true, canMove: (idx) => idx !== BLOCK_SLOTS + 2 }),
+      0,
+      'left alone when the extent out of place may not move',
+    );
   });
 });
 
@@ -154,6 +167,39 @@ describe('defragmenter: moving extents', () => {
       ids.splice(ids.indexOf('s4'), 1);
       before.delete('s4');
       before.set('v', before.get('s9')!);
+      assert.deepEqual(await contents(d, ids), before);
+      await d.close();
+      assert.deepEqual(checkStore(root).problems, []);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('moves no slot another volume maps: a clone and its origin that differ inside a group settle, for good', async () => {
+    const root = tmp();
+    try {
+      const ids = ['v', 's', 'c'];
+      let d = await LocalVolumeDriver.open(root, OFF);
+      await d.create('v', 2 * MiB);
+      const dev = await d.open('v', 'rw');
+      await dev.write(0, piece(prng(5), 2 * MiB));
+      await dev.close();
+      await d.snapshot('v', 's');
+      await d.clone('s', 'c');
+      for (const [id, byte] of [['v', 1], ['c', 2]] as const) {
+        const w = await d.open(id, 'rw'); // each copies extent 3 on write, to a block of its own
+        await w.write(3 * EXTENT_SIZE + 4096, Buffer.alloc(4096, byte));
+        await w.close();
+      }
+      const before = await contents(d, ids);
+      assert.equal(await d.defragment(), 2, 'one of them takes its block back: eviction and move');
+      assert.equal(await d.defragment(), 0, 'settled');
+      assert.deepEqual(await contents(d, ids), before);
+      await d.close();
+      // Both cannot be in one block: the other keeps its own copy apart rather than move shared slots.
+      assert.deepEqual([scatteredGroups(root, 'v'), scatteredGroups(root, 'c')].sort(), [0, 1]);
+      d = await LocalVolumeDriver.open(root, OFF); // reopening looks at every group of both again
+      assert.equal(await d.defragment(), 0, 'and moves nothing: no back and forth');
       assert.deepEqual(await contents(d, ids), before);
       await d.close();
       assert.deepEqual(checkStore(root).problems, []);
