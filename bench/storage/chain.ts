@@ -12,23 +12,14 @@
  */
 import { createHash, randomFillSync } from 'node:crypto';
 import type { BlockDevice } from '../../src/core/ports/block-device.js';
+import { prng } from '../../src/drivers/storage/contract/seeded-random.js';
 import type { LocalVolumeDriver } from '../../src/drivers/storage/local/local-volume-driver.js';
+
+export { prng };
 
 export const OVERWRITE_SHARE = 0.1;
 const PIECE = 64 * 1024;
 const NOISE = randomFillSync(Buffer.alloc(8 * 2 ** 20));
-
-/** mulberry32: a small seeded PRNG, so every run builds the same history. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function noise(rand: () => number, length: number): Buffer {
   const at = Math.floor(rand() * (NOISE.length - length));

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { prng } from '../contract/seeded-random.js';
 import { checkStore } from './check-store.js';
 import { NEW_BLOCK, groupPlaced, planGroup } from './defrag.js';
 import { EXTENT_SIZE, ExtentTree } from './extent-tree.js';
@@ -15,18 +16,6 @@ import { LocalVolumeDriver, type LocalVolumeDriverOptions } from './local-volume
 const MiB = 2 ** 20;
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'ps-defrag-'));
 const OFF: LocalVolumeDriverOptions = { defrag: { idleMs: 0 } };
-
-/** A seeded PRNG (mulberry32): every run writes the same history. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function piece(rand: () => number, n: number): Buffer {
   const b = Buffer.allocUnsafe(n);
