@@ -280,10 +280,9 @@ export class Defragmenter {
     }
     for (const [id, set] of this.groups) {
       const node = this.volume(id);
-      const waiting = this.later.get(id);
       for (const first of set) {
         set.delete(first);
-        if (waiting?.has(first)) continue; // its places are being cleared: after the commit
+        if (this.later.get(id)?.has(first)) continue; // its places are being cleared: after the commit
         const n = node ? this.defragGroup(node, first) : 0;
         moved += n;
         if (n > 0 && set.size > 0 && over()) return { moved, done: false };
