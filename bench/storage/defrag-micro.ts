@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { groupPlaced } from '../../src/drivers/storage/local/defrag.js';
+import { groupPlaced } from '../../src/drivers/storage/local/defrag-plan.js';
 import { EXTENT_SIZE } from '../../src/drivers/storage/local/extent-tree.js';
 import { BLOCK_SLOTS } from '../../src/drivers/storage/local/free-slots.js';
 import { loadTree } from '../../src/drivers/storage/local/local-store.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { prng } from '../contract/seeded-random.js';
 import { checkStore } from './check-store.js';
-import { NEW_BLOCK, groupPlaced, planGroup } from './defrag.js';
+import { NEW_BLOCK, groupPlaced, planGroup } from './defrag-plan.js';
 import { EXTENT_SIZE, ExtentTree } from './extent-tree.js';
 import { BLOCK_SLOTS } from './free-slots.js';
 import { encodeMove, decodeRecords } from './journal.js';
