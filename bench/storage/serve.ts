@@ -31,7 +31,7 @@ if (!root || !socket || !sizeArg) {
   console.error('usage: serve.ts STORE_DIR SOCKET SIZE [CHAIN_DEPTH | chains]');
   process.exit(2);
 }
-const syncIo = {
+const storeOptions = {
   ...(process.env.SYNC_IO_MAX === undefined ? {} : { syncIoMaxBytes: Number(process.env.SYNC_IO_MAX) }),
   defrag: {
     ...(process.env.DEFRAG_IDLE_MS === undefined ? {} : { idleMs: Number(process.env.DEFRAG_IDLE_MS) }),
@@ -39,7 +39,7 @@ const syncIo = {
   },
 };
 if (depthArg === 'chains') await serveChains();
-const driver = await LocalVolumeDriver.open(root, syncIo);
+const driver = await LocalVolumeDriver.open(root, storeOptions);
 const size = Number(sizeArg);
 const depth = Number(depthArg ?? 0);
 await driver.create('bench', size);
@@ -90,7 +90,7 @@ process.on('SIGINT', stop);
 /** The `chains` mode: fresh, chain1 and chain10 from one store, in this process. */
 async function serveChains(): Promise<never> {
   const t0 = performance.now();
-  const drv = await LocalVolumeDriver.open(root!, syncIo);
+  const drv = await LocalVolumeDriver.open(root!, storeOptions);
   const sz = Number(sizeArg);
   const chains: Chain[] = [await buildChain(drv, 'chain10', sz, 10, 1), await buildChain(drv, 'chain1', sz, 1, 2)];
   await buildFreshCopy(drv, 'chain10', 'fresh');

@@ -20,7 +20,8 @@ export function groupPlaced(tree: ExtentTree, node: TreeNode, first: number): bo
   let base = 0;
   let mapped = 0;
   let out = false;
-  for (let j = first; j < groupEnd(node, first); j++) {
+  const end = groupEnd(node, first);
+  for (let j = first; j < end; j++) {
     const s = tree.lookup(node, j);
     if (s === 0) continue;
     mapped++;

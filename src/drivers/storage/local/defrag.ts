@@ -257,14 +257,9 @@ export class Defragmenter {
       if (free.has(to)) moves.push(j, s, to);
       else evictions.push(j, to, 0);
     }
-    // Every holder must be found, or a move would leave a leaf behind: skip the group if not (a
-    // damaged tree, which `storage check` reports) rather than make it worse.
-    const all = evictions.length > 0 ? evictions : moves;
-    for (let i = 0; i < all.length; i += 3) {
-      if (tree.holders(all[i]!, all[i + 1]!).length !== tree.slotRefs[all[i + 1]!]) return 0;
-    }
     if (evictions.length > 0) {
-      // Out of the way, to any free slot but the places the group will take.
+      // Out of the way (canEvict found all their holders), to any free slot but the places the
+      // group will take.
       for (let i = 0; i < moves.length; i += 3) free.take(moves[i + 2]!);
       for (let i = 0; i < evictions.length; i += 3) evictions[i + 2] = free.takeLowest();
       for (let i = 0; i < moves.length; i += 3) free.add(moves[i + 2]!);
@@ -276,6 +271,11 @@ export class Defragmenter {
       this.apply(evictions);
       addTo(this.later, node.id, first);
       return evictions.length / 3;
+    }
+    // Every holder must be found, or a move would leave a leaf behind: skip the group if not (a
+    // damaged tree, which `storage check` reports) rather than make it worse.
+    for (let i = 0; i < moves.length; i += 3) {
+      if (tree.holders(moves[i]!, moves[i + 1]!).length !== tree.slotRefs[moves[i + 1]!]) return 0;
     }
     for (let i = 0; i < moves.length; i += 3) {
       if (!free.take(moves[i + 2]!)) throw new Error(`defragmenter: slot ${moves[i + 2]} is not free`);
